@@ -1,0 +1,52 @@
+# gort — a thin front door over CMake. `make run` and `make test` install
+# what is missing (tools/deps.sh), build, and run.
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: all deps build build-arm64 run test test-native test-arm64 conformance \
+        test-asan test-tsan clean
+
+all: build
+
+deps:
+	@tools/deps.sh
+
+build: deps
+	@cmake -S . -B build $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build -j$(JOBS)
+
+build-arm64: deps
+	@cmake -S . -B build-arm64 $(CMAKE_FLAGS) -DCMAKE_TOOLCHAIN_FILE=arch/arm64/toolchain.cmake >/dev/null
+	@cmake --build build-arm64 -j$(JOBS)
+
+# The guided demo.
+run: build
+	@./build/tools/tour/tour
+
+# Everything: the suite natively, the same suite cross-built for arm64 and run
+# under qemu-aarch64.
+test: test-native test-arm64
+
+test-native: build
+	@ctest --test-dir build --output-on-failure
+
+test-arm64: build-arm64
+	@ctest --test-dir build-arm64 --output-on-failure
+
+# Only the ports of Go's tests, listed with the Go test each one ports.
+conformance: build
+	@./build/tests/gort_test --list-tests "[conformance]"
+	@./build/tests/gort_test "[conformance]"
+
+test-asan: deps
+	@cmake -S . -B build-asan $(CMAKE_FLAGS) -DGORT_SANITIZE=address >/dev/null
+	@cmake --build build-asan -j$(JOBS)
+	@ctest --test-dir build-asan --output-on-failure
+
+test-tsan: deps
+	@cmake -S . -B build-tsan $(CMAKE_FLAGS) -DGORT_SANITIZE=thread >/dev/null
+	@cmake --build build-tsan -j$(JOBS)
+	@ctest --test-dir build-tsan --output-on-failure
+
+clean:
+	rm -rf build build-arm64 build-asan build-tsan

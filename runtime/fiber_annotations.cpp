@@ -1,0 +1,85 @@
+// fiber_annotations.cpp — per-stack thread state handed over at switches.
+//
+// gort-only; see fiber_annotations.h. These functions stay out of line on
+// purpose: the C++ runtime declares __cxa_get_globals with
+// __attribute__((const)), so inlined into a function that switches
+// goroutines, the compiler could reuse the address computed before the
+// switch, on a thread the goroutine has since left (TestGetgThreadSwitch's
+// hazard). This file does not include <cxxabi.h> and declares the call
+// without that attribute.
+
+#include "runtime/fiber_annotations.h"
+
+#include <cstddef>
+#include <cstdint>
+
+#if GORT_ASAN
+extern "C" {
+void __sanitizer_start_switch_fiber(void** fake_stack_save, const void* bottom, size_t size);
+void __sanitizer_finish_switch_fiber(void* fake_stack_save, const void** bottom_old, size_t* size_old);
+}
+#endif
+#if GORT_TSAN
+extern "C" {
+void* __tsan_create_fiber(unsigned flags);
+void __tsan_switch_to_fiber(void* fiber, unsigned flags);
+}
+#endif
+
+namespace {
+// libstdc++'s per-thread exception state (libsupc++/unwind-cxx.h).
+struct cxa_eh_globals {
+  void* caughtExceptions;
+  unsigned int uncaughtExceptions;
+};
+}  // namespace
+extern "C" cxa_eh_globals* __cxa_get_globals() noexcept;
+
+namespace gort::runtime {
+
+__attribute__((noinline)) void fiberLeaveStackOnly([[maybe_unused]] g* from, [[maybe_unused]] g* to) {
+#if GORT_ASAN
+  __sanitizer_start_switch_fiber(&from->asanFakeStack, reinterpret_cast<const void*>(to->stack.lo),
+                                 size_t(to->stack.hi - to->stack.lo));
+#endif
+#if GORT_TSAN
+  if (to->tsanFiber == nullptr) to->tsanFiber = __tsan_create_fiber(0);
+  __tsan_switch_to_fiber(to->tsanFiber, 0);
+#endif
+}
+
+__attribute__((noinline)) void fiberArriveStackOnly([[maybe_unused]] g* gp) {
+#if GORT_ASAN
+  __sanitizer_finish_switch_fiber(gp->asanFakeStack, nullptr, nullptr);
+#endif
+}
+
+// gort-only: save this thread's C++ exception state into from, then tell
+// the sanitizers about the switch.
+__attribute__((noinline)) void fiberLeave(g* from, [[maybe_unused]] g* to, [[maybe_unused]] bool dying) {
+  cxa_eh_globals* eh = __cxa_get_globals();
+  from->ehCaughtExceptions = eh->caughtExceptions;
+  from->ehUncaughtExceptions = eh->uncaughtExceptions;
+#if GORT_ASAN
+  __sanitizer_start_switch_fiber(dying ? nullptr : &from->asanFakeStack,
+                                 reinterpret_cast<const void*>(to->stack.lo),
+                                 size_t(to->stack.hi - to->stack.lo));
+#endif
+#if GORT_TSAN
+  if (to->tsanFiber == nullptr) to->tsanFiber = __tsan_create_fiber(0);
+  __tsan_switch_to_fiber(to->tsanFiber, 0);
+#endif
+}
+
+// gort-only: finish the sanitizers' switch, then give this thread gp's
+// C++ exception state.
+__attribute__((noinline)) void fiberArrive(g* gp) {
+#if GORT_ASAN
+  __sanitizer_finish_switch_fiber(gp->asanFakeStack, nullptr, nullptr);
+#endif
+  cxa_eh_globals* eh = __cxa_get_globals();
+  eh->caughtExceptions = gp->ehCaughtExceptions;
+  eh->uncaughtExceptions = gp->ehUncaughtExceptions;
+}
+
+}  // namespace gort::runtime

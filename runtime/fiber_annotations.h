@@ -1,0 +1,41 @@
+// fiber_annotations.h — what a thread keeps per stack, handed over at
+// every goroutine switch.
+//
+// gort-only (Go's race and asan hooks play part of this role in Go). A
+// goroutine switch moves a thread onto another stack behind the backs of
+// the tools that track one stack per thread: ASan (its fake stacks), TSan
+// (one logical thread per OS thread), and the C++ runtime itself, whose
+// per-thread exception state (the stack of caught exceptions behind
+// `throw;` and std::uncaught_exceptions) must follow the goroutine, or a
+// goroutine parked inside a catch block would find another goroutine's
+// exception when it resumes. Every switch is therefore bracketed:
+// fiberLeave(from, to) just before the assembly switches, fiberArrive(gp)
+// first thing on the new stack. systemstack needs only the sanitizer part:
+// code on g0 runs nested inside the goroutine's, like a plain call.
+#pragma once
+
+#include "runtime/runtime2.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define GORT_ASAN 1
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define GORT_TSAN 1
+#endif
+
+#if GORT_TSAN
+extern "C" void* __tsan_get_current_fiber(void);
+#endif
+
+namespace gort::runtime {
+
+// gort-only: about to switch from `from` to `to`. dying: from's frames are
+// abandoned for good (goexit), so ASan may drop its fake stack.
+void fiberLeave(g* from, g* to, bool dying = false);
+// gort-only: now running on gp's stack.
+void fiberArrive(g* gp);
+// gort-only: the sanitizer half only, for systemstack.
+void fiberLeaveStackOnly(g* from, g* to);
+void fiberArriveStackOnly(g* gp);
+
+}  // namespace gort::runtime

@@ -1,0 +1,107 @@
+// go.h — gort's public API: the go statement and package runtime.
+//
+// Go's spelling wherever Go has one (DESIGN §9). A program starts the
+// runtime from its C++ main:
+//
+//   int gomain(int argc, char** argv) { gort::go([] { ... }); return 0; }
+//   int main(int argc, char** argv) { gort::rt0_go(argc, argv, gomain); }
+//
+// gomain runs as goroutine 1; when it returns, the process exits with its
+// status, whatever other goroutines are doing (as when Go's main returns).
+#pragma once
+
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "runtime/funcval.h"
+
+namespace gort {
+
+// asm_amd64.s: rt0_go. The whole bootstrap: schedinit, newproc(main),
+// mstart. Runs mainfn(argc, argv) on goroutine 1 and exits with its
+// status. Never returns.
+[[noreturn]] void rt0_go(int argc, char** argv, int (*mainfn)(int, char**));
+
+namespace runtime {
+// proc.go: newproc. The go statement's runtime half.
+void newproc(funcval* fn);
+// gort-only: the entry and the escape hatch of the go statement's thunk.
+void goentry_begin();
+[[noreturn]] void goentry_panic(std::exception_ptr e);
+
+// proc.go: Gosched. Yield the processor; the goroutine goes to the back of
+// the global run queue and resumes later by itself.
+void Gosched();
+// debug.go: GOMAXPROCS. Returns the previous setting; n < 1 changes nothing.
+int GOMAXPROCS(int n);
+// debug.go: NumGoroutine. The number of goroutines that currently exist.
+int NumGoroutine();
+// debug.go: NumCPU. The number of CPUs usable by this process.
+int NumCPU();
+// panic.go: Goexit. Ends the calling goroutine after running its
+// destructors (Go: deferred calls). Other goroutines are not affected.
+// Goexit on goroutine 1 does not exit the program: the others go on.
+[[noreturn]] void Goexit();
+}  // namespace runtime
+
+namespace detail {
+
+// gort-only: the closure a go statement allocates: a funcval whose fn is
+// run() below, carrying the callable and its arguments by value (Go
+// evaluates them at the go statement).
+template <class C>
+struct goclosure final : runtime::funcval {
+  C call;
+  explicit goclosure(C&& c) : runtime::funcval{&run}, call(std::move(c)) {}
+
+  // The goroutine's outermost C++ frame: it returns into goexit.
+  static void run(runtime::funcval* self) {
+    runtime::goentry_begin();
+    auto* cl = static_cast<goclosure*>(self);
+    try {
+      cl->call();
+    } catch (const runtime::goexitUnwind&) {
+      // runtime::Goexit: destructors have run; end the goroutine.
+    } catch (...) {
+      runtime::goentry_panic(std::current_exception());
+    }
+    delete cl;
+  }
+};
+
+// go of a nil function is a fatal error in Go ("go of nil func value").
+template <class F>
+bool isNilFunc(const F& f) {
+  if constexpr (std::is_pointer_v<F> || std::is_member_pointer_v<F>)
+    return f == nullptr;
+  else
+    return false;
+}
+template <class R, class... A>
+bool isNilFunc(const std::function<R(A...)>& f) {
+  return !f;
+}
+
+}  // namespace detail
+
+// The go statement: go(f, args...) runs f(args...) in a new goroutine.
+// f and args are copied or moved now, as Go evaluates them at the
+// statement; f may be any callable, including a member pointer.
+template <class F, class... A>
+void go(F&& f, A&&... args) {
+  if (detail::isNilFunc(f)) {
+    runtime::newproc(nullptr);  // fatal error: go of nil func value
+    return;
+  }
+  auto call = [fn = std::forward<F>(f), tup = std::make_tuple(std::forward<A>(args)...)]() mutable {
+    std::apply([&](auto&... a) { std::invoke(std::move(fn), std::move(a)...); }, tup);
+  };
+  runtime::newproc(new detail::goclosure<decltype(call)>(std::move(call)));
+}
+
+}  // namespace gort

@@ -1,0 +1,26 @@
+// lock_futex.h — the runtime's mutex and note, on Linux futexes.
+// Port of Go 1.19 src/runtime/lock_futex.go (declarations; see lock_futex.cpp).
+#pragma once
+
+#include <cstdint>
+
+#include "runtime/runtime2.h"
+
+namespace gort::runtime {
+
+// lock_futex.go: lock. Acquire l; spins briefly, then sleeps in the kernel.
+void lock(mutex* l);
+// lock_futex.go: unlock.
+void unlock(mutex* l);
+// lockrank_off.go: assertLockHeld. gort: checks that l is locked by someone.
+void assertLockHeld(mutex* l);
+
+// lock_futex.go: noteclear / notewakeup / notesleep / notetsleep / notetsleepg.
+void noteclear(note* n);
+void notewakeup(note* n);
+// Must run on g0.
+void notesleep(note* n);
+// Must run on g0. Returns true if woken, false on timeout. ns < 0: forever.
+bool notetsleep(note* n, int64_t ns);
+
+}  // namespace gort::runtime

@@ -1,0 +1,100 @@
+// proc.h — the scheduler's functions, shared across the runtime's files.
+// Port of Go 1.19 src/runtime/proc.go (declarations; see proc.cpp, which
+// keeps proc.go's order) and of the throw/fatal half of panic.go.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+
+#include "runtime/runtime2.h"
+
+namespace gort::runtime {
+
+// proc.go: _GoidCacheBatch. goids are handed to Ps in batches of 16.
+constexpr uint64_t _GoidCacheBatch = 16;
+
+// --- panic.go -------------------------------------------------------------
+// panic.go: throw. A fatal runtime error: "fatal error: s", exit status 2.
+// (C++ reserves the word throw; the underscore is the only change.)
+[[noreturn]] void throw_(const char* s);
+// panic.go: fatal. A fatal user error (deadlock, go of nil func value):
+// same output as throw, without the runtime-internal frames.
+[[noreturn]] void fatal(const char* s);
+// panic.go: fatalpanic, for an uncaught C++ exception in a goroutine:
+// "panic: <what>" then a blank line and the goroutine header; exit 2.
+[[noreturn]] void fatalpanic(const char* what);
+// gort-only: the go statement's thunk reports an escaped exception here.
+[[noreturn]] void goentry_panic(std::exception_ptr e);
+// gort-only: the first thing a new goroutine does on its own stack.
+void goentry_begin();
+
+// --- proc.go --------------------------------------------------------------
+// The bootstrap (asm_<arch>.s: rt0_go; proc.go: schedinit, main).
+void schedinit();
+// runtime.main's C++ twin: runs the program's main function on goroutine 1.
+void main();
+
+uint32_t readgstatus(g* gp);
+void casgstatus(g* gp, uint32_t oldval, uint32_t newval);
+
+void mcommoninit(m* mp, int64_t id);
+void acquirem();
+void releasem(m* mp);
+
+void mput(m* mp);
+m* mget();
+void stopm();
+void mPark();
+void checkdead();
+int32_t mcount();
+
+[[noreturn]] void mstart1();
+
+void execute(g* gp, bool inheritTime);
+struct runnable {
+  g* gp;
+  bool inheritTime;
+  bool tryWakeP;
+};
+runnable findRunnable();
+[[noreturn]] void schedule();
+void dropg();
+
+void gosched_m(g* gp);
+void goschedImpl(g* gp);
+void goexit0(g* gp);
+
+g* malg(int32_t stacksize);
+void newproc(funcval* fn);
+g* newproc1(funcval* fn, g* callergp, uintptr_t callerpc);
+void gfput(p* pp, g* gp);
+g* gfget(p* pp);
+void gfpurge(p* pp);
+void allgadd(g* gp);
+int32_t gcount();
+
+p* procresize(int32_t nprocs);
+void acquirep(p* pp);
+void wirep(p* pp);
+p* releasep();
+
+void globrunqput(g* gp);
+void globrunqputhead(g* gp);
+void globrunqputbatch(gQueue* batch, int32_t n);
+g* globrunqget(p* pp, int32_t max);
+int64_t pidleput(p* pp, int64_t now);
+p* pidleget(int64_t now);
+
+bool runqempty(p* pp);
+void runqput(p* pp, g* gp, bool next);
+bool runqputslow(p* pp, g* gp, uint32_t h, uint32_t t);
+g* runqget(p* pp, bool* inheritTime);
+uint32_t runqgrab(p* pp, std::atomic<g*>* batch, uint32_t batchHead, bool stealRunNextG);
+g* runqsteal(p* pp, p* p2, bool stealRunNextG);
+
+// sys_x86.go / sys_arm64.go / stack.go: the faked call of a new goroutine.
+void gostartcallfn(gobuf* gobuf, funcval* fv);
+void gostartcall(gobuf* buf, void* fn, void* ctxt);
+
+
+}  // namespace gort::runtime

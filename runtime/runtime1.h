@@ -1,0 +1,34 @@
+// runtime1.h — the environment: GOMAXPROCS, GODEBUG, GOTRACEBACK.
+// Port of Go 1.19 src/runtime/runtime1.go (declarations; see runtime1.cpp).
+#pragma once
+
+#include <cstdint>
+
+namespace gort::runtime {
+
+// runtime1.go: dbgVars. The GODEBUG settings gort knows.
+struct debugVars {
+  int32_t schedtrace = 0;       // GODEBUG=schedtrace=N: print a SCHED line every N ms
+  int32_t scheddetail = 0;      // GODEBUG=scheddetail=1: and every P, M and G
+  int32_t asyncpreemptoff = 0;  // GODEBUG=asyncpreemptoff=1: no signal preemption
+};
+extern debugVars debug;
+
+// runtime1.go: goenvs (os_linux.go: goenvs calls goenvs_unix).
+void goenvs();
+// runtime1.go: parsedebugvars. Parses GODEBUG and GOTRACEBACK; a value it
+// can't read is reported on stderr, as Go reports a bad GOMAXPROCS.
+void parsedebugvars();
+// gort-only: reads an integer environment variable. Returns false when it
+// is unset; reports and returns false when it is not a number.
+bool gogetenvInt(const char* name, int32_t* out);
+
+// runtime1.go: gotraceback levels: traceback_cache's level, all, crash.
+struct tracebackSettings {
+  int32_t level = 1;  // none=0, single=1 (default), system=2
+  bool all = false;
+  bool crash = false;
+};
+extern tracebackSettings traceback;
+
+}  // namespace gort::runtime

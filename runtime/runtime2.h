@@ -1,0 +1,367 @@
+// runtime2.h — the scheduler's data structures: g, m, p, schedt, gobuf.
+//
+// Port of Go 1.19 src/runtime/runtime2.go. Field names and their order follow
+// Go; fields Go needs only for its garbage collector, defer/panic machinery,
+// cgo or the race detector are left out (docs/differences.md lists them).
+// Fields that the assembly reads by offset are marked "asm:"; their offsets
+// are checked by static_assert in arch/<arch>/asm_<arch>.h.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "runtime/funcval.h"
+
+namespace gort::runtime {
+
+struct g;
+struct m;
+struct p;
+
+// ---------------------------------------------------------------------------
+// G status (runtime2.go: _Gidle ...). The numeric values are Go's and stay
+// stable: scheddetail prints them and the gdb extension reads them by name.
+// ---------------------------------------------------------------------------
+enum : uint32_t {
+  // _Gidle: just allocated, not yet initialized.
+  _Gidle = 0,
+  // _Grunnable: on a run queue. Not executing user code; the stack is not
+  // owned.
+  _Grunnable = 1,
+  // _Grunning: may execute user code. The stack is owned by this goroutine;
+  // it is not on a run queue; it has an M and a P (g.m and g.m.p are valid).
+  _Grunning = 2,
+  // _Gsyscall: executing a system call, not user code. The stack is owned by
+  // this goroutine; it is not on a run queue; it has an M.
+  _Gsyscall = 3,
+  // _Gwaiting: blocked in the runtime. Not executing user code, not on a run
+  // queue, but recorded somewhere (a channel wait queue, say) so it can be
+  // ready()d. The stack is not owned, except by channel operations that hold
+  // the channel lock.
+  _Gwaiting = 4,
+  // _Gmoribund_unused: unused, kept so tools that know Go's values agree.
+  _Gmoribund_unused = 5,
+  // _Gdead: unused. Just exited, on a free list, or being initialized. It is
+  // not executing user code. It keeps its stack (gort never frees a
+  // standard-size stack of a dead g).
+  _Gdead = 6,
+  // _Genqueue_unused: unused.
+  _Genqueue_unused = 7,
+  // _Gcopystack: Go moves the stack in this state; gort never does (C++
+  // frames can't be moved), so no g ever enters it.
+  _Gcopystack = 8,
+  // _Gpreempted: stopped itself for a suspendG preemption. Like _Gwaiting,
+  // but nothing is yet responsible for ready()ing it.
+  _Gpreempted = 9,
+  // _Gscan: OR-ed into the above while the GC scans the stack. gort has no
+  // GC; the bit is kept only so printed values mean what Go's mean.
+  _Gscan = 0x1000,
+};
+
+// P status (runtime2.go: _Pidle ...).
+enum : uint32_t {
+  // _Pidle: not running user code or the scheduler; on the idle P list.
+  _Pidle = 0,
+  // _Prunning: owned by an M and running user code or the scheduler. Only
+  // the owning M may change the status from _Prunning.
+  _Prunning = 1,
+  // _Psyscall: not running user code; affinity to an M in a syscall, but
+  // may be stolen by another M (a CAS out of this state).
+  _Psyscall = 2,
+  // _Pgcstop: halted for stop-the-world, owned by the M that stopped it.
+  _Pgcstop = 3,
+  // _Pdead: no longer used (GOMAXPROCS shrank); kept for reuse.
+  _Pdead = 4,
+};
+
+// waitReason (runtime2.go): why a goroutine is blocked. Go 1.19's order.
+enum waitReason : uint8_t {
+  waitReasonZero,
+  waitReasonGCAssistMarking,
+  waitReasonIOWait,
+  waitReasonChanReceiveNilChan,
+  waitReasonChanSendNilChan,
+  waitReasonDumpingHeap,
+  waitReasonGarbageCollection,
+  waitReasonGarbageCollectionScan,
+  waitReasonPanicWait,
+  waitReasonSelect,
+  waitReasonSelectNoCases,
+  waitReasonGCAssistWait,
+  waitReasonGCSweepWait,
+  waitReasonGCScavengeWait,
+  waitReasonChanReceive,
+  waitReasonChanSend,
+  waitReasonFinalizerWait,
+  waitReasonForceGCIdle,
+  waitReasonSemacquire,
+  waitReasonSleep,
+  waitReasonSyncCondWait,
+  waitReasonTimerGoroutineIdle,
+  waitReasonTraceReaderBlocked,
+  waitReasonWaitForGCCycle,
+  waitReasonGCWorkerIdle,
+  waitReasonPreempted,
+  waitReasonDebugCall,
+};
+
+// runtime2.go: waitReason.String
+const char* waitReasonString(waitReason w);
+// traceback.go: gStatusStrings (the status word of a goroutine header)
+const char* gStatusString(uint32_t status);
+
+// ---------------------------------------------------------------------------
+// The runtime's own locks (lock_futex.go). A mutex is a futex word: no
+// owner, no recursion; contention sleeps in the kernel.
+// ---------------------------------------------------------------------------
+struct mutex {
+  std::atomic<uint32_t> key{0};
+};
+
+// note: a one-shot event an M sleeps on (notesleep) and another wakes
+// (notewakeup). Cleared with noteclear before reuse.
+struct note {
+  std::atomic<uint32_t> key{0};
+};
+
+// ---------------------------------------------------------------------------
+// stack: [lo, hi). Offset 0 of g, as in Go.
+// ---------------------------------------------------------------------------
+struct stack {
+  uintptr_t lo;
+  uintptr_t hi;
+};
+
+// gobuf (runtime2.go): where a goroutine resumes. Go's shape. asm: every
+// field is read or written by gogo/mcall/systemstack by offset.
+//   sp, pc: the resume point. For a g parked by mcall, pc is mcall's resume
+//           label and sp points at the callee-saved frame mcall pushed
+//           (arch/<arch>/asm_<arch>.h: mcallframe).
+//   g:      the g this buffer belongs to; gogo installs it in TLS.
+//   ctxt:   the closure context. gort passes it to a new g's entry in the
+//           first C argument register (Go uses DX / R26).
+//   ret:    kept for Go's shape; gort returns nothing through gogo.
+//   lr:     arm64 only: the link register gogo loads (goexit+4 for a new g).
+//   bp:     the frame pointer gogo loads (0 for a new g, so frame walks stop).
+struct gobuf {
+  uintptr_t sp;
+  uintptr_t pc;
+  struct g* g;
+  void* ctxt;
+  uintptr_t ret;
+  uintptr_t lr;
+  uintptr_t bp;
+};
+
+// gQueue / gList (proc.go): intrusive lists linked through g.schedlink.
+struct gQueue {
+  g* head = nullptr;
+  g* tail = nullptr;
+  bool empty() const { return head == nullptr; }
+  void push(g* gp);
+  void pushBack(g* gp);
+  void pushBackAll(gQueue q);
+  g* pop();
+};
+
+struct gList {
+  g* head = nullptr;
+  bool empty() const { return head == nullptr; }
+  void push(g* gp);
+  g* pop();
+};
+
+// ---------------------------------------------------------------------------
+// g: a goroutine (runtime2.go: type g).
+// ---------------------------------------------------------------------------
+struct g {
+  // Stack parameters. asm: stack and stackguard0 are read by offset.
+  // stack describes the actual stack memory: [stack.lo, stack.hi).
+  // stackguard0 is Go's prologue check word; gort has no compiler-inserted
+  // prologue checks, so it only carries stackPreempt as a request flag
+  // (preemption issue) and lo+_StackGuard otherwise.
+  struct stack stack;
+  uintptr_t stackguard0;
+  uintptr_t stackguard1;
+
+  struct m* m;        // asm: current m; nil unless running or in a syscall
+  gobuf sched;        // asm: where to resume
+  uintptr_t syscallsp;  // if status==_Gsyscall, syscallsp = sched.sp for tracebacks
+  uintptr_t syscallpc;  // if status==_Gsyscall, syscallpc = sched.pc
+  uintptr_t stktopsp;   // expected sp at top of stack, checked by tracebacks
+  void* param;          // passed parameter on wakeup
+  std::atomic<uint32_t> atomicstatus;
+  int64_t goid;
+  std::atomic<g*> schedlink;  // run queue and free list link
+  int64_t waitsince;          // approx time when the g became blocked
+  waitReason waitreason;      // if status==_Gwaiting
+
+  bool preempt;      // preemption signal, duplicates stackguard0 = stackPreempt
+  bool preemptStop;  // transition to _Gpreempted on preemption
+  bool throwsplit;   // must not split stack (inside the syscall region)
+
+  struct m* lockedm;  // the M this g is locked to (LockOSThread)
+  int64_t parentGoid;  // goid of the goroutine that created this (newer Go)
+  uintptr_t gopc;      // pc of the go statement that created this goroutine
+  uintptr_t startpc;   // pc of the goroutine function
+
+  // gort-only: a g on allgs is never freed; alllink chains them.
+  g* alllink;
+  // gort-only: per-stack thread state saved while the g is switched out
+  // (fiber_annotations.h): the C++ runtime's exception state and the
+  // sanitizers' fiber state (ASan's fake stack, TSan's fiber).
+  void* ehCaughtExceptions;
+  unsigned int ehUncaughtExceptions;
+  void* asanFakeStack;
+  void* tsanFiber;
+};
+
+// ---------------------------------------------------------------------------
+// m: an OS thread (runtime2.go: type m).
+// ---------------------------------------------------------------------------
+struct m {
+  g* g0;             // asm: goroutine with the scheduling stack
+  int64_t procid;    // for debuggers (gettid), read by the gdb extension
+  g* gsignal;        // asm: signal-handling g
+  uintptr_t tls[6];  // thread-local storage, as in Go (unused by gort)
+  void (*mstartfn)();
+  g* curg;           // asm: current running goroutine
+  struct p* p;       // attached p for executing user code (nil if not)
+  struct p* nextp;
+  struct p* oldp;    // the p that was attached before executing a syscall
+  int64_t id;
+  int32_t mallocing;
+  int32_t throwing;
+  const char* preemptoff;  // if non-empty, keep curg running on this m
+  int32_t locks;
+  int32_t dying;
+  bool spinning;  // m is out of work and is actively looking for work
+  bool blocked;   // m is blocked on a note
+  uint32_t fastrand[2];
+  note park;
+  m* alllink;  // on allm
+  m* schedlink;
+  g* lockedg;
+  uint32_t lockedExt;  // tracking for external LockOSThread
+  uint32_t lockedInt;  // tracking for internal lockOSThread
+  // gopark's unlock function and its argument, set on the m because they
+  // are called on g0 by park_m.
+  bool (*waitunlockf)(g*, void*);
+  void* waitlock;
+  uint32_t syscalltick;
+};
+
+// ---------------------------------------------------------------------------
+// p: a processor, the resource needed to run Go code (runtime2.go: type p).
+// ---------------------------------------------------------------------------
+constexpr int runqSize = 256;  // runtime2.go: runq [256]guintptr
+
+struct p {
+  int32_t id;
+  std::atomic<uint32_t> status;  // one of _Pidle, _Prunning, ...
+  p* link;                       // on sched.pidle
+  uint32_t schedtick;            // incremented on every scheduler call
+  uint32_t syscalltick;          // incremented on every system call
+  struct {                       // last tick observed by sysmon
+    uint32_t schedtick;
+    int64_t schedwhen;
+    uint32_t syscalltick;
+    int64_t syscallwhen;
+  } sysmontick;
+  struct m* m;  // back-link to associated m (nil if idle)
+
+  // Cache of goroutine ids, amortizes accesses to sched.goidgen.
+  uint64_t goidcache;
+  uint64_t goidcacheend;
+
+  // Queue of runnable goroutines. Accessed without lock: the owner P puts
+  // and gets; any P may steal (runqgrab). Entries are atomics because a
+  // thief reads a slot the owner may be rewriting (Go relies on the same
+  // race being benign; C++ needs it spelled out).
+  std::atomic<uint32_t> runqhead;
+  std::atomic<uint32_t> runqtail;
+  std::atomic<g*> runq[runqSize];
+  // runnext, if non-nil, is a runnable G that was ready'd by the current G
+  // and should be run next instead of what's in runq if there's time
+  // remaining in the running G's time slice. It inherits the time slice.
+  std::atomic<g*> runnext;
+
+  // Available G's (status == Gdead).
+  struct {
+    gList list;
+    int32_t n;
+  } gFree;
+
+  // gort-only: per-P cache of free goroutine stacks (stack.cpp).
+  struct {
+    uintptr_t list;  // free stacks linked through their canary word's neighbour
+    int32_t n;
+  } stackcache;
+
+  std::atomic<bool> preempt;  // this P should enter the scheduler ASAP
+};
+
+// ---------------------------------------------------------------------------
+// schedt: the global scheduler state (runtime2.go: type schedt).
+// ---------------------------------------------------------------------------
+struct schedt {
+  std::atomic<uint64_t> goidgen;
+  std::atomic<int64_t> lastpoll;   // time of last network poll, 0 if currently polling
+  std::atomic<int64_t> pollUntil;  // time to which current poll is sleeping
+
+  mutex lock;
+
+  // Fields below are protected by lock unless marked atomic.
+  m* midle;                   // idle m's waiting for work
+  int32_t nmidle;             // number of idle m's waiting for work
+  int32_t nmidlelocked;       // number of locked m's waiting for work
+  int64_t mnext;              // number of m's created and next M ID
+  int32_t maxmcount;          // maximum number of m's allowed (or die)
+  int32_t nmsys;              // number of system m's not counted for deadlock
+  int64_t nmfreed;            // cumulative number of freed m's
+  std::atomic<uint32_t> ngsys;  // number of system goroutines
+
+  p* pidle;  // idle p's
+  std::atomic<uint32_t> npidle;
+  std::atomic<uint32_t> nmspinning;
+
+  // Global runnable queue.
+  gQueue runq;
+  int32_t runqsize;
+
+  // Global cache of dead G's.
+  struct {
+    mutex lock;
+    gList stack;    // Gs with stacks
+    gList noStack;  // Gs without stacks
+    int32_t n;
+  } gFree;
+
+  // stop-the-world state
+  std::atomic<uint32_t> gcwaiting;
+  int32_t stopwait;
+  note stopnote;
+  std::atomic<uint32_t> sysmonwait;
+  note sysmonnote;
+
+  int64_t procresizetime;
+  int64_t totaltime;
+};
+
+// ---------------------------------------------------------------------------
+// Globals (runtime2.go: var (...)).
+// ---------------------------------------------------------------------------
+extern m m0;
+extern g g0;  // m0's scheduling goroutine
+extern m* allm;
+extern std::atomic<g*> allgs;       // all g's ever created, newest first
+extern std::atomic<int64_t> allglen;
+extern p** allp;                    // len(allp) == gomaxprocs
+extern int32_t allplen;
+extern std::atomic<int32_t> gomaxprocs;
+extern int32_t ncpu;
+extern schedt sched;
+extern bool mainStarted;
+
+}  // namespace gort::runtime

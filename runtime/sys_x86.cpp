@@ -1,0 +1,37 @@
+// sys_x86.cpp — the faked call that starts a goroutine, amd64.
+// Port of Go 1.19 src/runtime/sys_x86.go and stack.go: gostartcallfn.
+
+#if defined(__x86_64__)
+
+#include <cstdint>
+
+#include "runtime/proc.h"
+
+namespace gort::runtime {
+
+// stack.go: gostartcallfn
+// adjust Gobuf as if it executed a call to fn and then stopped before the
+// first instruction in fn.
+void gostartcallfn(gobuf* gobuf, funcval* fv) {
+  // gort: Go substitutes nilfunc (which faults) for a nil fv; newproc1
+  // already refused a nil fv with "go of nil func value".
+  gostartcall(gobuf, reinterpret_cast<void*>(fv->fn), fv);
+}
+
+// sys_x86.go: gostartcall
+// adjust Gobuf as if it executed a call to fn with context ctxt and then
+// stopped before the first instruction in fn: push the old pc (goexit+1)
+// as the return address, so fn "returns" into goexit.
+// gort: the stack pointer ends 8 mod 16, as at any C function's entry.
+void gostartcall(gobuf* buf, void* fn, void* ctxt) {
+  uintptr_t sp = buf->sp;
+  sp -= sizeof(uintptr_t);
+  *reinterpret_cast<uintptr_t*>(sp) = buf->pc;
+  buf->sp = sp;
+  buf->pc = reinterpret_cast<uintptr_t>(fn);
+  buf->ctxt = ctxt;
+}
+
+}  // namespace gort::runtime
+
+#endif  // __x86_64__

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# tools/deps.sh — install the Debian packages gort needs (DESIGN §10), only
+# when something is missing: quick and quiet when everything is there.
+set -euo pipefail
+
+missing=()
+need() {  # need PACKAGE PATH: PACKAGE provides PATH
+  [ -e "$2" ] || missing+=("$1")
+}
+need cmake /usr/bin/cmake
+need g++ /usr/bin/g++
+need catch2 /usr/include/catch2/catch.hpp
+need libunwind-dev "/usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/libunwind.h"
+need gdb /usr/bin/gdb
+need g++-aarch64-linux-gnu /usr/bin/aarch64-linux-gnu-g++
+need qemu-user /usr/bin/qemu-aarch64
+need libunwind-dev:arm64 /usr/lib/aarch64-linux-gnu/libunwind-aarch64.a
+need golang-1.19-go /usr/lib/go-1.19/bin/go
+need golang-1.19-src /usr/share/go-1.19/src/runtime/proc.go
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "tools/deps.sh: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  $SUDO dpkg --add-architecture arm64
+fi
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
