@@ -3,11 +3,71 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <vector>
 
+#include "runtime/lock_futex.h"
 #include "runtime/proc.h"
 #include "runtime/stubs.h"
 
 namespace export_test {
+namespace rt = gort::runtime;
+
 // The current goroutine's id.
-inline int64_t Goid() { return gort::runtime::getg()->m->curg->goid; }
+inline int64_t Goid() { return rt::getg()->m->curg->goid; }
+// The current goroutine.
+inline rt::g* Curg() { return rt::getg()->m->curg; }
+// The P the current goroutine runs on.
+inline rt::p* CurP() { return rt::getg()->m->p; }
+
+// A P that belongs to no M, for run-queue unit tests (Go: new(p)).
+inline rt::p* NewP() { return new rt::p{}; }
+
+// The global run queue's contents, head first. Takes sched.lock.
+inline std::vector<rt::g*> GlobalRunq() {
+  std::vector<rt::g*> out;
+  rt::lock(&rt::sched.lock);
+  for (rt::g* gp = rt::sched.runq.head; gp != nullptr; gp = gp->schedlink.load()) out.push_back(gp);
+  rt::unlock(&rt::sched.lock);
+  return out;
+}
+
+// Removes the given gs from the global run queue (test-made gs must not be
+// left where the scheduler would run them). Takes sched.lock.
+inline int RemoveFromGlobalRunq(const std::vector<rt::g*>& gs) {
+  int removed = 0;
+  rt::lock(&rt::sched.lock);
+  rt::gQueue kept;
+  while (rt::g* gp = rt::sched.runq.pop()) {
+    bool drop = false;
+    for (rt::g* x : gs) drop |= (x == gp);
+    if (drop)
+      removed++;
+    else
+      kept.pushBack(gp);
+  }
+  rt::sched.runq = kept;
+  rt::sched.runqsize -= removed;
+  rt::unlock(&rt::sched.lock);
+  return removed;
+}
+
+// Puts gs at the tail of the global run queue. Takes sched.lock.
+inline void GlobrunqputAll(const std::vector<rt::g*>& gs) {
+  rt::lock(&rt::sched.lock);
+  for (rt::g* gp : gs) rt::globrunqput(gp);
+  rt::unlock(&rt::sched.lock);
+}
+
+// globrunqget under sched.lock.
+inline rt::g* Globrunqget(rt::p* pp, int32_t max) {
+  rt::lock(&rt::sched.lock);
+  rt::g* gp = rt::globrunqget(pp, max);
+  rt::unlock(&rt::sched.lock);
+  return gp;
+}
+
+// Runs f on the system stack (g0).
+inline void Systemstack(const std::function<void()>& f) { rt::systemstack([&] { f(); }); }
+
 }  // namespace export_test

@@ -1,12 +1,129 @@
-// proc_test.cpp — goroutine creation, ids, reuse and exit (proc.cpp).
+// proc_test.cpp — the scheduler's own behaviour (proc.cpp): run queues,
+// goroutine ids, reuse, exit. Ports of Go's tests live in conformance/.
 #include <catch2/catch.hpp>
 
 #include <vector>
 
-#include "runtime/go.h"
 #include "export_test.h"
+#include "runtime/go.h"
 
 using namespace gort;
+namespace rt = gort::runtime;
+
+// --- run queues -----------------------------------------------------------
+
+TEST_CASE("the 257th put spills half the local queue plus the new g to the global queue, in order",
+          "[runq]") {
+  rt::p* pp = export_test::NewP();
+  std::vector<rt::g> gs(rt::runqSize + 1);
+  auto before = export_test::GlobalRunq();
+  for (int i = 0; i < rt::runqSize; i++) rt::runqput(pp, &gs[i], false);
+  REQUIRE(export_test::GlobalRunq().size() == before.size());  // 256 fit
+
+  rt::runqput(pp, &gs[rt::runqSize], false);  // the 257th
+
+  auto after = export_test::GlobalRunq();
+  REQUIRE(after.size() == before.size() + 129);
+  // runqputslow moves the 128 oldest, then the new g, to the global tail.
+  for (int i = 0; i < 128; i++) REQUIRE(after[before.size() + i] == &gs[i]);
+  REQUIRE(after.back() == &gs[rt::runqSize]);
+  // The newest 128 stay local, still FIFO.
+  bool inheritTime = false;
+  for (int i = 128; i < rt::runqSize; i++) REQUIRE(rt::runqget(pp, &inheritTime) == &gs[i]);
+  REQUIRE(rt::runqempty(pp));
+
+  std::vector<rt::g*> ours;
+  for (auto& x : gs) ours.push_back(&x);
+  REQUIRE(export_test::RemoveFromGlobalRunq(ours) == 129);
+}
+
+TEST_CASE("runqput with next kicks the old runnext to the tail; runnext runs first and inherits time",
+          "[runq]") {
+  rt::p* pp = export_test::NewP();
+  rt::g a, b, c;
+  rt::runqput(pp, &a, false);
+  rt::runqput(pp, &b, true);
+  REQUIRE(pp->runnext.load() == &b);
+  rt::runqput(pp, &c, true);  // b is kicked out behind a
+  REQUIRE(pp->runnext.load() == &c);
+
+  bool inheritTime = false;
+  REQUIRE(rt::runqget(pp, &inheritTime) == &c);
+  REQUIRE(inheritTime);
+  REQUIRE(rt::runqget(pp, &inheritTime) == &a);
+  REQUIRE_FALSE(inheritTime);
+  REQUIRE(rt::runqget(pp, &inheritTime) == &b);
+  REQUIRE_FALSE(inheritTime);
+  REQUIRE(rt::runqget(pp, &inheritTime) == nullptr);
+  REQUIRE(rt::runqempty(pp));
+}
+
+TEST_CASE("runqempty sees a g that sits only in runnext", "[runq]") {
+  rt::p* pp = export_test::NewP();
+  rt::g a;
+  REQUIRE(rt::runqempty(pp));
+  rt::runqput(pp, &a, true);
+  REQUIRE_FALSE(rt::runqempty(pp));
+}
+
+TEST_CASE("globrunqget takes min(size, size/gomaxprocs+1, max, 128) and queues all but the first locally",
+          "[runq]") {
+  const int32_t procs = rt::gomaxprocs.load();
+  struct tc {
+    int size;
+    int32_t max;
+  };
+  for (tc t : {tc{1, 0}, tc{5, 0}, tc{10, 0}, tc{10, 1}, tc{10, 3}, tc{300, 0}, tc{1000, 0}, tc{1000, 200}}) {
+    INFO("size " << t.size << " max " << t.max << " gomaxprocs " << procs);
+    // Only test-made gs may be in the queue while we count.
+    REQUIRE(export_test::GlobalRunq().empty());
+    std::vector<rt::g> gs(t.size);
+    std::vector<rt::g*> ptrs;
+    for (auto& x : gs) ptrs.push_back(&x);
+    export_test::GlobrunqputAll(ptrs);
+
+    int want = t.size / procs + 1;
+    if (want > t.size) want = t.size;
+    if (t.max > 0 && want > t.max) want = t.max;
+    if (want > rt::runqSize / 2) want = rt::runqSize / 2;
+
+    rt::p* pp = export_test::NewP();
+    REQUIRE(export_test::Globrunqget(pp, t.max) == &gs[0]);
+    int local = 0;
+    bool inheritTime = false;
+    while (rt::g* gp = rt::runqget(pp, &inheritTime)) {
+      REQUIRE(gp == &gs[1 + local]);  // in global-queue order
+      local++;
+    }
+    REQUIRE(local + 1 == want);
+    REQUIRE(export_test::GlobalRunq().size() == size_t(t.size - want));
+    export_test::RemoveFromGlobalRunq(ptrs);
+  }
+}
+
+TEST_CASE("every 61st schedtick the scheduler takes a g from the global queue before the local one",
+          "[runq][proc]") {
+  // Spawn 100 goroutines (local queue, the last in runnext), then yield:
+  // Gosched puts this goroutine on the global queue. Without the 61-tick
+  // check it would run only after all 100; with it, after the first
+  // schedule round whose schedtick is a multiple of 61.
+  constexpr int n = 100;
+  int ran = 0;
+  for (int i = 0; i < n; i++) go([&ran] { ran++; });
+  uint32_t s = export_test::CurP()->schedtick;
+  rt::Gosched();
+  int ranBeforeUs = ran;
+  // Round 1 checks s: a multiple of 61 takes us at once. Otherwise the
+  // runnext g runs inheriting the tick, then each local g adds one, until
+  // the tick is a multiple of 61 again.
+  int want = (s % 61 == 0) ? 0 : 1 + int(61 - s % 61);
+  INFO("schedtick at Gosched " << s);
+  REQUIRE(ranBeforeUs == want);
+  REQUIRE(ranBeforeUs < n);
+  while (ran < n) rt::Gosched();
+}
+
+// --- goroutines -------------------------------------------------------------
 
 TEST_CASE("the main goroutine is goroutine 1 and new goroutines get growing ids", "[proc]") {
   REQUIRE(export_test::Goid() == 1);
@@ -18,9 +135,118 @@ TEST_CASE("the main goroutine is goroutine 1 and new goroutines get growing ids"
       ids[i] = export_test::Goid();
       done++;
     });
-  while (done < n) runtime::Gosched();
+  while (done < n) rt::Gosched();
   // goids are handed out in creation order (per-P batches of 16 from one
   // counter), whatever order the goroutines then run in.
   REQUIRE(ids[0] > 1);
   for (int i = 1; i < n; i++) REQUIRE(ids[i] == ids[i - 1] + 1);
+}
+
+TEST_CASE("a finished goroutine's g is reused with its stack by the next go statement", "[proc]") {
+  rt::g* first = nullptr;
+  uintptr_t firstStack = 0;
+  bool done = false;
+  go([&] {
+    first = export_test::Curg();
+    firstStack = first->stack.lo;
+    done = true;
+  });
+  while (!done) rt::Gosched();
+  // It returned through goexit: dead, and on this P's free list.
+  REQUIRE(rt::readgstatus(first) == rt::_Gdead);
+  REQUIRE(export_test::CurP()->gFree.list.head == first);
+
+  rt::g* second = nullptr;
+  uintptr_t secondStack = 0;
+  done = false;
+  go([&] {
+    second = export_test::Curg();
+    secondStack = second->stack.lo;
+    done = true;
+  });
+  while (!done) rt::Gosched();
+  REQUIRE(second == first);
+  REQUIRE(secondStack == firstStack);
+  REQUIRE(second->goid != 0);
+}
+
+TEST_CASE("a goroutine's function returns into goexit", "[proc]") {
+  uintptr_t planted = 0;
+  int before = rt::NumGoroutine();
+  bool done = false;
+  go([&] {
+    rt::g* gp = export_test::Curg();
+#if defined(__x86_64__)
+    // gostartcall pushed goexit+PCQuantum as the entry's return address,
+    // just below the top-of-stack sp newproc1 chose.
+    planted = *reinterpret_cast<uintptr_t*>(gp->stktopsp - sizeof(uintptr_t));
+#else
+    // gostartcall set LR to goexit+PCQuantum; the entry's prologue saved
+    // it in its frame record (the asm tests walk it with libunwind).
+    planted = reinterpret_cast<uintptr_t>(&rt::goexit) + 4;
+    (void)gp;
+#endif
+    done = true;
+  });
+  REQUIRE(rt::NumGoroutine() == before + 1);
+  while (!done) rt::Gosched();
+#if defined(__x86_64__)
+  REQUIRE(planted == reinterpret_cast<uintptr_t>(&rt::goexit) + 1);
+#endif
+  // Returning through goexit ended the goroutine (goexit1 -> goexit0).
+  REQUIRE(rt::NumGoroutine() == before);
+}
+
+TEST_CASE("a million goroutines are created and finish", "[proc]") {
+  constexpr int total = 1000000, batch = 10000;
+  long long sum = 0;
+  int finished = 0;
+  for (int b = 0; b < total / batch; b++) {
+    for (int i = 0; i < batch; i++)
+      go([&sum, &finished](int v) {
+        sum += v;
+        finished++;
+      }, b * batch + i);
+    while (finished < (b + 1) * batch) rt::Gosched();
+  }
+  REQUIRE(finished == total);
+  REQUIRE(sum == (long long)total * (total - 1) / 2);
+}
+
+namespace {
+struct destructorCounter {
+  int* n;
+  ~destructorCounter() { (*n)++; }
+};
+void goexitFromDepth(int depth, int* destructed, bool* after) {
+  if (depth < 0) return;
+  destructorCounter c{destructed};
+  if (depth == 0)
+    rt::Goexit();
+  else
+    goexitFromDepth(depth - 1, destructed, after);
+  *after = true;  // never reached
+}
+}  // namespace
+
+TEST_CASE("Goexit from a nested call ends only that goroutine, running its destructors", "[proc]") {
+  int destructed = 0;
+  bool after = false, exited = false, otherDone = false;
+  int before = rt::NumGoroutine();
+  go([&] {
+    destructorCounter c{&destructed};
+    exited = true;
+    goexitFromDepth(3, &destructed, &after);
+    after = true;
+  });
+  go([&] {
+    rt::Gosched();
+    otherDone = true;
+  });
+  while (!(exited && otherDone)) rt::Gosched();
+  while (rt::NumGoroutine() > before) rt::Gosched();
+  REQUIRE_FALSE(after);
+  REQUIRE(destructed == 5);  // 4 nested frames + the goroutine's own
+  REQUIRE(otherDone);
+  REQUIRE(rt::NumGoroutine() == before);
 }

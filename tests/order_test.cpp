@@ -1,0 +1,29 @@
+// order_test.cpp — under GOMAXPROCS=1 gort runs goroutines in exactly the
+// order Go 1.19 does. The expected lines were printed by Go 1.19.8 running
+// the same programs (with a WaitGroup where gort waits with Gosched).
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "testprog_run.h"
+
+TEST_CASE("ten go statements then a wait run the last one first, then the rest in order", "[order]") {
+  auto r = testprog::run("GoOrder", {"GOMAXPROCS=1"});
+  INFO(r.output);
+  REQUIRE(r.exitStatus == 0);
+  REQUIRE(r.output == "9 0 1 2 3 4 5 6 7 8 \n");
+}
+
+TEST_CASE("goroutines that print and Gosched interleave as Go's do", "[order]") {
+  auto r = testprog::run("GoschedOrder", {"GOMAXPROCS=1"});
+  INFO(r.output);
+  REQUIRE(r.exitStatus == 0);
+  REQUIRE(r.output == "c0 a0 b0 c1 a1 b1 c2 a2 b2 c3 a3 b3 \n");
+}
+
+TEST_CASE("an uncaught exception of any type ends the program like a Go panic", "[proc]") {
+  auto r = testprog::run("PanicNonStd");
+  INFO(r.output);
+  REQUIRE(r.output.rfind("panic: (int) C++ exception\n\ngoroutine ", 0) == 0);
+  REQUIRE(r.exitStatus == 2);
+}

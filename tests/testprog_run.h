@@ -1,0 +1,65 @@
+// testprog_run.h — run a tests/testprog scenario as a child process and
+// collect what it printed and how it ended (Go's runTestProg).
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace testprog {
+
+struct result {
+  std::string output;  // stdout and stderr, interleaved as written
+  int exitStatus = -1;  // exit status, or -1 if killed by a signal
+  int signal = 0;       // the signal that killed it, if any
+};
+
+// Runs `testprog name` with extra environment variables ("KEY=VALUE").
+// Under a cross build the program runs under the same emulator as the tests.
+inline result run(const std::string& name, const std::vector<std::string>& env = {}) {
+  std::vector<std::string> args;
+  std::istringstream emu(GORT_TESTPROG_EMULATOR);
+  for (std::string w; emu >> w;) args.push_back(w);
+  args.push_back(GORT_TESTPROG_PATH);
+  args.push_back(name);
+
+  int fds[2];
+  if (pipe(fds) != 0) abort();
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    dup2(fds[1], 2);
+    close(fds[0]);
+    close(fds[1]);
+    for (const auto& kv : env) putenv(strdup(kv.c_str()));
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  result r;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    r.output.append(buf, size_t(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) r.exitStatus = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+  return r;
+}
+
+}  // namespace testprog
