@@ -140,7 +140,10 @@ pMask timerpMask;
   schedinit();
 
   // Create a new goroutine to start the program.
-  static funcval mainPC{[](funcval*) { main(); }};
+  static funcval mainPC{[](funcval*) {
+    goentry_begin();
+    main();
+  }};
   newproc(&mainPC);
 
   // Start this M.

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "runtime/fiber_annotations.h"
 #include "runtime/runtime2.h"
 
 namespace gort::runtime {
@@ -87,6 +88,29 @@ inline void setg(g* gp) { tls_g = gp; }
 template <class F>
 inline void systemstack(F&& f) {
   using Fn = std::remove_reference_t<F>;
+#if GORT_ASAN || GORT_TSAN
+  // Sanitizer builds tell ASan/TSan about the stack change (a plain call
+  // when already on g0 or gsignal needs nothing).
+  g* gp = getg();
+  if (gp != gp->m->g0 && gp != gp->m->gsignal) {
+    struct frame {
+      Fn* f;
+      g* from;
+    } fr{&f, gp};
+    fiberLeaveStackOnly(gp, gp->m->g0);
+    systemstack(
+        [](void* arg) {
+          auto* fr = static_cast<frame*>(arg);
+          g* g0 = fr->from->m->g0;
+          fiberArriveStackOnly(g0);
+          (*fr->f)();
+          fiberLeaveStackOnly(g0, fr->from);
+        },
+        &fr);
+    fiberArriveStackOnly(gp);
+    return;
+  }
+#endif
   systemstack(
       [](void* arg) { (*static_cast<Fn*>(arg))(); },
       const_cast<void*>(static_cast<const void*>(&f)));

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "runtime/lock_futex.h"
@@ -21,7 +22,7 @@ inline rt::g* Curg() { return rt::getg()->m->curg; }
 inline rt::p* CurP() { return rt::getg()->m->p; }
 
 // A P that belongs to no M, for run-queue unit tests (Go: new(p)).
-inline rt::p* NewP() { return new rt::p{}; }
+inline std::unique_ptr<rt::p> NewP() { return std::make_unique<rt::p>(); }
 
 // The global run queue's contents, head first. Takes sched.lock.
 inline std::vector<rt::g*> GlobalRunq() {

@@ -14,7 +14,8 @@ namespace rt = gort::runtime;
 
 TEST_CASE("the 257th put spills half the local queue plus the new g to the global queue, in order",
           "[runq]") {
-  rt::p* pp = export_test::NewP();
+  auto ownedP = export_test::NewP();
+  rt::p* pp = ownedP.get();
   std::vector<rt::g> gs(rt::runqSize + 1);
   auto before = export_test::GlobalRunq();
   for (int i = 0; i < rt::runqSize; i++) rt::runqput(pp, &gs[i], false);
@@ -39,7 +40,8 @@ TEST_CASE("the 257th put spills half the local queue plus the new g to the globa
 
 TEST_CASE("runqput with next kicks the old runnext to the tail; runnext runs first and inherits time",
           "[runq]") {
-  rt::p* pp = export_test::NewP();
+  auto ownedP = export_test::NewP();
+  rt::p* pp = ownedP.get();
   rt::g a, b, c;
   rt::runqput(pp, &a, false);
   rt::runqput(pp, &b, true);
@@ -59,7 +61,8 @@ TEST_CASE("runqput with next kicks the old runnext to the tail; runnext runs fir
 }
 
 TEST_CASE("runqempty sees a g that sits only in runnext", "[runq]") {
-  rt::p* pp = export_test::NewP();
+  auto ownedP = export_test::NewP();
+  rt::p* pp = ownedP.get();
   rt::g a;
   REQUIRE(rt::runqempty(pp));
   rt::runqput(pp, &a, true);
@@ -87,7 +90,8 @@ TEST_CASE("globrunqget takes min(size, size/gomaxprocs+1, max, 128) and queues a
     if (t.max > 0 && want > t.max) want = t.max;
     if (want > rt::runqSize / 2) want = rt::runqSize / 2;
 
-    rt::p* pp = export_test::NewP();
+    auto ownedP = export_test::NewP();
+  rt::p* pp = ownedP.get();
     REQUIRE(export_test::Globrunqget(pp, t.max) == &gs[0]);
     int local = 0;
     bool inheritTime = false;

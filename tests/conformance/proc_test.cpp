@@ -11,7 +11,8 @@ namespace rt = gort::runtime;
 // export_test.go: RunSchedLocalQueueTest
 TEST_CASE("TestSchedLocalQueue: the local run queue is FIFO up to its capacity and empty after a drain",
           "[conformance][runq]") {
-  rt::p* pp = export_test::NewP();
+  auto ownedP = export_test::NewP();
+  rt::p* pp = ownedP.get();
   std::vector<rt::g> gs(rt::runqSize);
   bool inheritTime = false;
   for (int i = 0; i < rt::runqSize; i++) {
