@@ -47,6 +47,31 @@ int NumCPU();
 // destructors (Go: deferred calls). Other goroutines are not affected.
 // Goexit on goroutine 1 does not exit the program: the others go on.
 [[noreturn]] void Goexit();
+// proc.go: LockOSThread. Wires the calling goroutine to its current OS
+// thread until as many UnlockOSThread calls; a goroutine that exits while
+// locked takes its thread with it.
+void LockOSThread();
+// proc.go: UnlockOSThread.
+void UnlockOSThread();
+
+// proc.go: entersyscall / exitsyscall.
+void entersyscall();
+void exitsyscall();
+
+// gort-only (Go's syscall package does this around every system call):
+// wrap a call that may block in the kernel, so that the goroutine's P can
+// be handed to another M (by sysmon, after a tick) while this thread
+// waits. Between construction and destruction the goroutine must not
+// call into gort (no go, Gosched, channel operations).
+//
+//   { gort::runtime::SyscallGuard sys; n = ::read(fd, buf, len); }
+class SyscallGuard {
+ public:
+  __attribute__((always_inline)) SyscallGuard() { entersyscall(); }
+  __attribute__((always_inline)) ~SyscallGuard() { exitsyscall(); }
+  SyscallGuard(const SyscallGuard&) = delete;
+  SyscallGuard& operator=(const SyscallGuard&) = delete;
+};
 }  // namespace runtime
 
 namespace detail {

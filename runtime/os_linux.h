@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include <signal.h>
+
 namespace gort::runtime {
 
 // os_linux.go: futexsleep. Sleep on addr while *addr == val, at most ns
@@ -24,5 +26,29 @@ int32_t getproccount();
 void osinit();
 // gort-only: gettid(2), recorded as m.procid for debuggers.
 int64_t gettid();
+
+struct m;
+
+// os_linux.go: newosproc. Starts mp on a new OS thread (a pthread, so that
+// libc's thread-local storage and malloc work in C++ code), with all
+// signals blocked until minit sets the M's own mask.
+// May run without a P.
+void newosproc(m* mp);
+// os_linux.go: mpreinit. Called to initialize a new m (including the
+// bootstrap m) on the parent thread: allocates the signal stack (gsignal).
+void mpreinit(m* mp);
+// os_linux.go: minit. Called to initialize a new m (including the
+// bootstrap m) on the new thread: procid, alternate signal stack, mask.
+void minit();
+// os_linux.go: unminit. Undoes minit before the thread exits.
+void unminit();
+// signal_unix.go: sigsave. Saves the current thread's signal mask.
+void sigsave(sigset_t* p);
+// signal_unix.go: sigblock. Blocks all signals on this thread.
+void sigblock(bool exiting);
+// os_linux.go: exitThread. Ends the current thread (pthread_exit).
+[[noreturn]] void exitThread();
+// signal_unix.go: initSigmask, the signal mask of the process at start.
+extern sigset_t initSigmask;
 
 }  // namespace gort::runtime

@@ -84,6 +84,16 @@ g* allgtail;
 // slice keeps its capacity.
 int32_t allpcap;
 
+// allpLock protects P-less reads and size changes of allp and the masks;
+// it is taken by sysmon's retake, which runs without a P.
+mutex allpLock;
+
+// newprocs: the GOMAXPROCS value startTheWorld applies (0: no change).
+int32_t newprocs;
+
+// worldsema: held by the goroutine that stops the world (proc.go).
+std::atomic<uint32_t> worldsema{1};
+
 // pMask: one bit per P (proc.go: type pMask).
 struct pMask {
   std::atomic<uint32_t>* bits = nullptr;
@@ -161,8 +171,7 @@ void main() {
   // Allow newproc to start new Ms.
   mainStarted = true;
 
-  // gort: sysmon starts here in Go (newm(sysmon, nil, -1)); it arrives
-  // with the many-M scheduler.
+  systemstack([] { newm(sysmon, nullptr, -1); });
 
   int status = 0;
   bool goexited = false;
@@ -182,6 +191,49 @@ void main() {
   }
   fflush(nullptr);
   exit(status);
+}
+
+// proc.go: Gosched
+// Gosched yields the processor, allowing other goroutines to run. It does
+// not suspend the current goroutine, so execution resumes automatically.
+void Gosched() {
+  g* gp = getg();
+  fiberLeave(gp, gp->m->g0);
+  mcall(gosched_m);
+  fiberArrive(getg());
+}
+
+// proc.go: gopark
+// Puts the current goroutine into a waiting state and calls unlockf on the
+// system stack. If unlockf returns false, the goroutine is resumed.
+// Note that because unlockf is called after putting the G into a waiting
+// state, the G may have already been readied by the time unlockf is called
+// unless there is external synchronization preventing the G from being
+// readied. If unlockf returns false, it must guarantee that the G cannot be
+// externally readied. Reason explains why the goroutine has been parked.
+void gopark(bool (*unlockf)(g*, void*), void* lock, waitReason reason) {
+  m* mp = acquirem();
+  g* gp = mp->curg;
+  uint32_t status = readgstatus(gp);
+  if (status != _Grunning) throw_("gopark: bad g status");
+  mp->waitlock = lock;
+  mp->waitunlockf = unlockf;
+  gp->waitreason = reason;
+  releasem(mp);
+  // can't do anything that might move the G between Ms here.
+  fiberLeave(gp, mp->g0);
+  mcall(park_m);
+  fiberArrive(getg());
+}
+
+// proc.go: goparkunlock
+// Puts the current goroutine into a waiting state and unlocks the lock.
+// The goroutine can be made runnable again by calling goready(gp).
+void goparkunlock(mutex* lock, waitReason reason) { gopark(parkunlock_c, lock, reason); }
+
+// proc.go: goready
+void goready(g* gp) {
+  systemstack([gp] { ready(gp, true); });
 }
 
 // proc.go: allgadd
@@ -206,6 +258,8 @@ void schedinit() {
 
   stackinit();
   mcommoninit(gp->m, -1);
+  sigsave(&gp->m->sigmask);
+  initSigmask = gp->m->sigmask;
 
   goenvs();
   parsedebugvars();
@@ -237,13 +291,34 @@ static int64_t mReserveID() {
 void mcommoninit(m* mp, int64_t id) {
   lock(&sched.lock);
   mp->id = id >= 0 ? id : mReserveID();
-  mp->fastrand[0] = uint32_t(mp->id * 0x9e3779b9u) | 1;
-  mp->fastrand[1] = uint32_t(nanotime()) | 1;
+  uint64_t lo = uint32_t((uint64_t(mp->id) + 1) * 0x9e3779b97f4a7c15ULL >> 32);
+  uint64_t hi = uint32_t(uint64_t(nanotime()) * 0xbf58476d1ce4e5b9ULL >> 32);
+  if ((lo | hi) == 0) hi = 1;
+  mp->fastrand = hi << 32 | lo;
   // Add to allm so garbage collector doesn't free g->m when it is just in
   // a register or thread-local storage.
   mp->alllink = allm;
   allm = mp;
   unlock(&sched.lock);
+  mpreinit(mp);
+  if (mp->gsignal != nullptr) mp->gsignal->stackguard1 = mp->gsignal->stack.lo + _StackGuard;
+}
+
+// proc.go: ready
+// Mark gp ready to run: it goes to this P's runnext and may wake a P.
+void ready(g* gp, bool next) {
+  uint32_t status = readgstatus(gp);
+
+  // Mark runnable.
+  g* _g_ = getg();
+  m* mp = acquirem();  // disable preemption because it can be holding p in a local var
+  if ((status & ~_Gscan) != _Gwaiting) throw_("bad g->status in ready");
+
+  // status is Gwaiting or Gscanwaiting, make Grunnable and put on runq
+  casgstatus(gp, _Gwaiting, _Grunnable);
+  runqput(_g_->m->p, gp, next);
+  wakep();
+  releasem(mp);
 }
 
 // proc.go: readgstatus
@@ -295,6 +370,166 @@ void casgstatus(g* gp, uint32_t oldval, uint32_t newval) {
   }
 }
 
+// gort-only: semacquire(&worldsema) until sema.cpp exists: a goroutine
+// that finds the world being stopped by another yields and retries.
+static void semacquireWorld() {
+  uint32_t one = 1;
+  while (!worldsema.compare_exchange_weak(one, 0, std::memory_order_acquire)) {
+    one = 1;
+    Gosched();
+  }
+}
+
+// gort-only: semrelease(&worldsema), see semacquireWorld.
+static void semreleaseWorld() { worldsema.store(1, std::memory_order_release); }
+
+// proc.go: stopTheWorld
+// stopTheWorld stops all P's from executing goroutines, interrupting all
+// goroutines at safe points, and records reason as the reason for the
+// stop. On return, only the current goroutine's P is running.
+// stopTheWorld must not be called from a system stack and the caller must
+// not hold worldsema. The caller must call startTheWorld when other P's
+// should resume execution.
+void stopTheWorld(const char* reason) {
+  semacquireWorld();
+  g* gp = getg();
+  gp->m->preemptoff = reason;
+  systemstack([gp] {
+    // Mark the goroutine which called stopTheWorld preemptible so its
+    // stack may be scanned (Go's GC needs this; gort keeps the states).
+    casgstatus(gp, _Grunning, _Gwaiting);
+    stopTheWorldWithSema();
+    casgstatus(gp, _Gwaiting, _Grunning);
+  });
+}
+
+// proc.go: startTheWorld
+// startTheWorld undoes the effects of stopTheWorld.
+void startTheWorld() {
+  systemstack([] { startTheWorldWithSema(); });
+  // worldsema must be held over startTheWorldWithSema to ensure
+  // gomaxprocs cannot change while worldsema is held.
+  m* mp = acquirem();
+  mp->preemptoff = nullptr;
+  semreleaseWorld();
+  releasem(mp);
+}
+
+// proc.go: stopTheWorldWithSema
+// The core implementation of stopTheWorld. The caller is responsible for
+// acquiring worldsema and disabling preemption first, and then should
+// call stopTheWorldWithSema on the system stack. Every other P ends in
+// _Pgcstop: idle ones at once, ones in syscalls by a CAS, running ones
+// when their M next enters the scheduler (gcstopm) or exits a syscall.
+// gort: a goroutine that never calls into the runtime holds the world up
+// until preemption lands (preemption issue); preemptall only sets flags.
+void stopTheWorldWithSema() {
+  g* _g_ = getg();
+
+  // If we hold a lock, then we won't be able to stop another M that is
+  // blocked trying to acquire the lock.
+  if (_g_->m->locks > 0) throw_("stopTheWorld: holding locks");
+
+  lock(&sched.lock);
+  sched.stopwait = gomaxprocs.load();
+  sched.gcwaiting.store(1);
+  preemptall();
+  // stop current P
+  _g_->m->p->status.store(_Pgcstop);  // Pgcstop is only diagnostic.
+  sched.stopwait--;
+  // try to retake all P's in Psyscall status
+  for (int32_t i = 0; i < allplen; i++) {
+    p* pp = allp[i];
+    uint32_t s = _Psyscall;
+    if (pp->status.load() == _Psyscall && pp->status.compare_exchange_strong(s, _Pgcstop)) {
+      pp->syscalltick++;
+      sched.stopwait--;
+    }
+  }
+  // stop idle P's
+  int64_t now = nanotime();
+  for (;;) {
+    p* pp = pidleget(now);
+    if (pp == nullptr) break;
+    pp->status.store(_Pgcstop);
+    sched.stopwait--;
+  }
+  bool wait = sched.stopwait > 0;
+  unlock(&sched.lock);
+
+  // wait for remaining P's to stop voluntarily
+  if (wait) {
+    for (;;) {
+      // wait for 100us, then try to re-preempt in case of any races
+      if (notetsleep(&sched.stopnote, 100 * 1000)) {
+        noteclear(&sched.stopnote);
+        break;
+      }
+      preemptall();
+    }
+  }
+
+  // sanity checks
+  const char* bad = nullptr;
+  if (sched.stopwait != 0) {
+    bad = "stopTheWorld: not stopped (stopwait != 0)";
+  } else {
+    for (int32_t i = 0; i < allplen; i++)
+      if (allp[i]->status.load() != _Pgcstop) bad = "stopTheWorld: not stopped (status != _Pgcstop)";
+  }
+  if (bad != nullptr) throw_(bad);
+}
+
+// proc.go: startTheWorldWithSema
+// Applies a pending GOMAXPROCS change (procresize), then hands every P
+// with work to an M (waking idle ones, creating new ones) and wakes one
+// more spinning M.
+int64_t startTheWorldWithSema() {
+  m* mp = acquirem();  // disable preemption because it can be holding p in a local var
+  // gort: Go first polls the network here (netpoll issue).
+
+  lock(&sched.lock);
+  int32_t procs = gomaxprocs.load();
+  if (newprocs != 0) {
+    procs = newprocs;
+    newprocs = 0;
+  }
+  p* p1 = procresize(procs);
+  sched.gcwaiting.store(0);
+  if (sched.sysmonwait.load() != 0) {
+    sched.sysmonwait.store(0);
+    notewakeup(&sched.sysmonnote);
+  }
+  unlock(&sched.lock);
+
+  while (p1 != nullptr) {
+    p* pp = p1;
+    p1 = p1->link;
+    if (pp->m != nullptr) {
+      m* nmp = pp->m;
+      pp->m = nullptr;
+      if (nmp->nextp != nullptr) throw_("startTheWorld: inconsistent mp->nextp");
+      nmp->nextp = pp;
+      notewakeup(&nmp->park);
+    } else {
+      // Start M to run P. Do not start another M below.
+      newm(nullptr, pp, -1);
+    }
+  }
+
+  // Capture start-the-world time before doing clean-up tasks.
+  int64_t startTime = nanotime();
+
+  // Wakeup an additional proc in case we have excessive runnable goroutines
+  // in local queues or in the global queue. If we don't, the proc will park
+  // itself. If we have lots of excessive work, resetspinning will unpark
+  // additional procs as necessary.
+  wakep();
+
+  releasem(mp);
+  return startTime;
+}
+
 // proc.go: mstart0
 // mstart is the entry-point for new Ms (asm_<arch>.S), and mstart0 is its
 // C++ half. It must not return: it hands off to mstart1, which schedules.
@@ -326,7 +561,7 @@ extern "C" [[noreturn]] void mstart0() {
   gp->sched.sp = GORT_GETCALLERSP();
   if (gp->sched.sp % StackAlign != 0) throw_("mstart1: misaligned g0 stack");
 
-  gp->m->procid = gettid();
+  minit();
 #if GORT_TSAN
   gp->tsanFiber = __tsan_get_current_fiber();
 #endif
@@ -349,6 +584,117 @@ void mPark() {
   noteclear(&gp->m->park);
 }
 
+// proc.go: mexit
+// mexit tears down and exits the current thread.
+// Don't call this directly to exit the thread, since it must run at the
+// top of the thread stack. (gort: goexit0 calls it on g0 for a g that
+// exited while locked to its thread; the thread then leaves through
+// pthread_exit, whose unwinding ends at mstart's outermost frame.)
+// Must run on g0. Never returns.
+[[noreturn]] void mexit(bool) {
+  g* _g_ = getg();
+  m* mp = _g_->m;
+
+  if (mp == &m0) {
+    // This is the main thread. Just wedge it.
+    //
+    // On Linux, exiting the main thread puts the process into a
+    // non-waitable zombie state. On Plan 9, exiting the main thread
+    // unblocks wait even though other threads are still running. On
+    // Solaris we can neither exitThread nor return from mstart. Other
+    // bad things probably happen on other platforms.
+    //
+    // We could try to clean up this M more before wedging it, but that
+    // requires a lot of care to ensure nothing else (like the tracer)
+    // gets confused.
+    handoffp(releasep());
+    lock(&sched.lock);
+    sched.nmfreed++;
+    checkdead();
+    unlock(&sched.lock);
+    mPark();
+    throw_("locked m0 woke up");
+  }
+
+  sigblock(true);
+  unminit();
+
+  // Free the gsignal stack.
+  if (mp->gsignal != nullptr) {
+    stackfree(mp->gsignal->stack);
+    mp->gsignal = nullptr;
+  }
+
+  // Remove m from allm. (gort: the m itself is never freed, so a reader
+  // walking allm without the lock may still step through it.)
+  lock(&sched.lock);
+  bool found = false;
+  for (m** pprev = &allm; *pprev != nullptr; pprev = &(*pprev)->alllink) {
+    if (*pprev == mp) {
+      *pprev = mp->alllink;
+      found = true;
+      break;
+    }
+  }
+  if (!found) throw_("m not found in allm");
+  unlock(&sched.lock);
+
+  // Release the P.
+  handoffp(releasep());
+  // After this point we must not have write barriers.
+
+  // Invoke the deadlock detector. This must happen after handoffp because
+  // it may have started a new M to take our P's work.
+  lock(&sched.lock);
+  sched.nmfreed++;
+  checkdead();
+  unlock(&sched.lock);
+
+  exitThread();
+}
+
+// proc.go: allocm
+// Allocate a new m unassociated with any thread. fn is recorded as the
+// new m's m.mstartfn. id is optional pre-allocated m ID. Omit by passing -1.
+// gort: Go borrows a P here for its allocator and frees the g0 stacks of
+// exited Ms (sched.freem); C++'s new needs neither, and an exited M's
+// stack is freed by pthread itself.
+m* allocm(p*, void (*fn)(), int64_t id) {
+  acquirem();
+  m* mp = new m{};
+  mp->mstartfn = fn;
+  mcommoninit(mp, id);
+  // gort: g0 runs on the stack pthread_create allocates (Go: malg(-1)
+  // where the OS allocates M stacks); mstart_pthread records its bounds.
+  mp->g0 = malg(-1);
+  mp->g0->m = mp;
+  releasem(getg()->m);
+  return mp;
+}
+
+// proc.go: newm
+// Create a new m. It will start off with a call to fn, or else the
+// scheduler. fn needs to be static and not a heap allocated closure.
+// id is optional pre-allocated m ID. Omit by passing -1.
+// May run with m.p==nil, so write barriers are not allowed.
+// gort: Go hands the creation to a template thread when the current M is
+// locked (LockOSThread), so a new M never inherits a locked thread's
+// unusual kernel state; gort has no template thread yet and creates the
+// thread directly.
+void newm(void (*fn)(), p* pp, int64_t id) {
+  acquirem();
+  m* mp = allocm(pp, fn, id);
+  mp->nextp = pp;
+  mp->sigmask = initSigmask;
+  newm1(mp);
+  releasem(getg()->m);
+}
+
+// proc.go: newm1
+// gort: Go holds execLock so no exec happens while a thread is cloned;
+// gort has no exec wrapper to race with.
+void newm1(m* mp) { newosproc(mp); }
+
 // proc.go: stopm
 // Stops execution of the current m until new work is available.
 // Returns with acquired P.
@@ -364,6 +710,198 @@ void stopm() {
   mPark();
   acquirep(gp->m->nextp);
   gp->m->nextp = nullptr;
+}
+
+// proc.go: mspinning
+// The mstartfn of an M started to spin: startm's caller incremented
+// nmspinning. Set the new M's spinning.
+void mspinning() { getg()->m->spinning = true; }
+
+// proc.go: startm
+// Schedules some M to run the p (creates an M if necessary). If p==nil,
+// tries to get an idle P, if no idle P's does nothing.
+// May run with m.p==nil, so write barriers are not allowed.
+// If spinning is set, the caller has incremented nmspinning and startm will
+// either decrement nmspinning or set m.spinning in the newly started M.
+// Callers passing a non-nil P must call from a non-preemptible context.
+void startm(p* _p_, bool spinning) {
+  // Disable preemption. Every owned P must have an owner that will
+  // eventually stop it in the event of a GC stop request. startm takes
+  // transitory ownership of a P (either from argument or pidleget below)
+  // and transfers ownership to a started M, which will be responsible for
+  // performing the stop.
+  m* mp = acquirem();
+  lock(&sched.lock);
+  if (_p_ == nullptr) {
+    _p_ = pidleget(0);
+    if (_p_ == nullptr) {
+      unlock(&sched.lock);
+      if (spinning) {
+        // The caller incremented nmspinning, but there are no idle Ps,
+        // so it's okay to just undo the increment and give up.
+        if (int32_t(sched.nmspinning.fetch_sub(1) - 1) < 0) throw_("startm: negative nmspinning");
+      }
+      releasem(mp);
+      return;
+    }
+  }
+  m* nmp = mget();
+  if (nmp == nullptr) {
+    // No M is available, we must drop sched.lock and call newm. However,
+    // we already own a P to assign to the M. Once sched.lock is released,
+    // another G (e.g., in a syscall), could find no idle P while checkdead
+    // finds a runnable G but no running M's because this new M hasn't
+    // started yet, thus throwing in an apparent deadlock. Avoid this
+    // situation by pre-allocating the ID for the new M, thus marking it as
+    // 'running' before we drop sched.lock. This new M will eventually run
+    // the scheduler to execute any queued G's.
+    int64_t id = mReserveID();
+    unlock(&sched.lock);
+
+    void (*fn)() = nullptr;
+    if (spinning) {
+      // The caller incremented nmspinning, so set m.spinning in the new M.
+      fn = mspinning;
+    }
+    newm(fn, _p_, id);
+    // Ownership transfer of _p_ committed by start in newm.
+    // Preemption is now safe.
+    releasem(mp);
+    return;
+  }
+  unlock(&sched.lock);
+  if (nmp->spinning) throw_("startm: m is spinning");
+  if (nmp->nextp != nullptr) throw_("startm: m has p");
+  if (spinning && !runqempty(_p_)) throw_("startm: p has runnable gs");
+  // The caller incremented nmspinning, so set m.spinning in the new M.
+  nmp->spinning = spinning;
+  nmp->nextp = _p_;
+  notewakeup(&nmp->park);
+  // Ownership transfer of _p_ committed by wakeup. Preemption is now safe.
+  releasem(mp);
+}
+
+// proc.go: handoffp
+// Hands off P from syscall or locked M. Always runs without a P, so write
+// barriers are not allowed.
+void handoffp(p* _p_) {
+  // handoffp must start an M in any situation where findRunnable would
+  // return a G to run on _p_.
+
+  // if it has local work, start it straight away
+  if (!runqempty(_p_) || sched.runqsize != 0) {
+    startm(_p_, false);
+    return;
+  }
+  // gort: Go also starts an M here for the trace reader and for GC mark
+  // work; gort has neither.
+
+  // no local work, check that there are no spinning/idle M's,
+  // otherwise our help is not required
+  uint32_t zero = 0;
+  if (sched.nmspinning.load() + sched.npidle.load() == 0 && sched.nmspinning.compare_exchange_strong(zero, 1)) {
+    startm(_p_, true);
+    return;
+  }
+  lock(&sched.lock);
+  if (sched.gcwaiting.load() != 0) {
+    _p_->status.store(_Pgcstop);
+    sched.stopwait--;
+    if (sched.stopwait == 0) notewakeup(&sched.stopnote);
+    unlock(&sched.lock);
+    return;
+  }
+  if (sched.runqsize != 0) {
+    unlock(&sched.lock);
+    startm(_p_, false);
+    return;
+  }
+  // If this is the last running P and nobody is polling network, need to
+  // wakeup another M to poll network.
+  if (sched.npidle.load() == uint32_t(gomaxprocs.load() - 1) && sched.lastpoll.load() != 0) {
+    unlock(&sched.lock);
+    startm(_p_, false);
+    return;
+  }
+
+  // gort: Go takes the P's next timer here (nobarrierWakeTime) and wakes
+  // the netpoller for it after pidleput (timers issue).
+  pidleput(_p_, 0);
+  unlock(&sched.lock);
+}
+
+// proc.go: wakep
+// Tries to add one more P to execute G's. Called when a G is made
+// runnable (newproc, ready).
+void wakep() {
+  if (sched.npidle.load() == 0) return;
+  // be conservative about spinning threads
+  uint32_t zero = 0;
+  if (sched.nmspinning.load() != 0 || !sched.nmspinning.compare_exchange_strong(zero, 1)) return;
+  startm(nullptr, true);
+}
+
+// proc.go: stoplockedm
+// Stops execution of the current m that is locked to a g until the g is
+// runnable again. Returns with acquired P.
+void stoplockedm() {
+  g* _g_ = getg();
+
+  if (_g_->m->lockedg == nullptr || _g_->m->lockedg->lockedm != _g_->m) throw_("stoplockedm: inconsistent locking");
+  if (_g_->m->p != nullptr) {
+    // Schedule another M to run this p.
+    p* _p_ = releasep();
+    handoffp(_p_);
+  }
+  incidlelocked(1);
+  // Wait until another thread schedules lockedg again.
+  mPark();
+  uint32_t status = readgstatus(_g_->m->lockedg);
+  if ((status & ~_Gscan) != _Grunnable) {
+    fprintf(stderr, "runtime:stoplockedm: lockedg (atomicstatus=%u) is not Grunnable or Gscanrunnable\n", status);
+    throw_("stoplockedm: not runnable");
+  }
+  acquirep(_g_->m->nextp);
+  _g_->m->nextp = nullptr;
+}
+
+// proc.go: startlockedm
+// Schedules the locked m to run the locked gp. May run during STW, so
+// write barriers are not allowed.
+void startlockedm(g* gp) {
+  g* _g_ = getg();
+
+  m* mp = gp->lockedm;
+  if (mp == _g_->m) throw_("startlockedm: locked to me");
+  if (mp->nextp != nullptr) throw_("startlockedm: m has p");
+  // directly handoff current P to the locked m
+  incidlelocked(-1);
+  p* _p_ = releasep();
+  mp->nextp = _p_;
+  notewakeup(&mp->park);
+  stopm();
+}
+
+// proc.go: gcstopm
+// Stops the current m for stopTheWorld. Returns when the world is
+// restarted.
+void gcstopm() {
+  g* _g_ = getg();
+
+  if (sched.gcwaiting.load() == 0) throw_("gcstopm: not waiting for gc");
+  if (_g_->m->spinning) {
+    _g_->m->spinning = false;
+    // OK to just drop nmspinning here, startTheWorld will unpark threads
+    // as necessary.
+    if (int32_t(sched.nmspinning.fetch_sub(1) - 1) < 0) throw_("gcstopm: negative nmspinning");
+  }
+  p* _p_ = releasep();
+  lock(&sched.lock);
+  _p_->status.store(_Pgcstop);
+  sched.stopwait--;
+  if (sched.stopwait == 0) notewakeup(&sched.stopnote);
+  unlock(&sched.lock);
+  stopm();
 }
 
 // proc.go: execute
@@ -401,11 +939,19 @@ void execute(g* gp, bool inheritTime) { executeImpl(gp, inheritTime); }
 runnable findRunnable() {
   g* _g_ = getg();
 
+  // The conditions here and in handoffp must agree: if findRunnable would
+  // return a G to run, handoffp must start an M.
+
 top:
   p* _p_ = _g_->m->p;
-  // gort: Go first stops here for a pending stop-the-world (gcstopm) and
-  // runs safe-point functions (many-M scheduler), then runs due timers
-  // (checkTimers, timers issue). Neither exists yet.
+  if (sched.gcwaiting.load() != 0) {
+    gcstopm();
+    goto top;
+  }
+  // gort: Go runs the P's safe-point function here (a GC hook) and then
+  // its due timers (checkTimers, timers issue).
+  int64_t now = 0;
+  int64_t pollUntil = 0;
 
   // Check the global runnable queue once in a while to ensure fairness.
   // Otherwise two goroutines can completely occupy the local runqueue by
@@ -431,19 +977,57 @@ top:
     if (gp != nullptr) return {gp, false, false};
   }
 
-  // gort: here Go polls the network without blocking (netpoll issue) and
-  // then, if allowed to spin, steals from other Ps (stealWork, many-M
-  // scheduler).
+  // gort: here Go polls the network without blocking, an optimization
+  // before stealing (netpoll issue).
+
+  // Spinning Ms: steal work from other Ps.
+  //
+  // Limit the number of spinning Ms to half the number of busy Ps. This is
+  // necessary to prevent excessive CPU consumption when GOMAXPROCS>>1 but
+  // the program parallelism is low.
+  {
+    uint32_t procs = uint32_t(gomaxprocs.load());
+    if (_g_->m->spinning || 2 * sched.nmspinning.load() < procs - sched.npidle.load()) {
+      if (!_g_->m->spinning) {
+        _g_->m->spinning = true;
+        sched.nmspinning.fetch_add(1);
+      }
+
+      bool inheritTime = false, newWork = false;
+      int64_t w = 0;
+      g* gp = stealWork(&now, &inheritTime, &w, &newWork);
+      if (gp != nullptr) {
+        // Successfully stole.
+        return {gp, inheritTime, false};
+      }
+      if (newWork) {
+        // There may be new timer or GC work; restart to discover.
+        goto top;
+      }
+      if (w != 0 && (pollUntil == 0 || w < pollUntil)) {
+        // Earlier timer to wait for.
+        pollUntil = w;
+      }
+    }
+  }
 
   // We have nothing to do.
   //
+  // gort: Go would run an idle-priority GC worker here; no GC.
+
   // Before we drop our P, make a snapshot of the allp slice, which can
-  // change underfoot once we no longer block safe-points. (gort: the same
-  // goes for the masks.)
-  int64_t now = nanotime();
+  // change underfoot once we no longer block safe-points. We don't need
+  // to snapshot the contents because everything up to cap(allp) is
+  // immutable.
+  p** allpSnapshot = allp;
+  int32_t allpSnapshotLen = allplen;
 
   // return P and block
   lock(&sched.lock);
+  if (sched.gcwaiting.load() != 0) {
+    unlock(&sched.lock);
+    goto top;
+  }
   if (sched.runqsize != 0) {
     g* gp = globrunqget(_p_, 0);
     unlock(&sched.lock);
@@ -453,11 +1037,196 @@ top:
   now = pidleput(_p_, now);
   unlock(&sched.lock);
 
-  // gort: a spinning M would now drop nmspinning and re-check every run
-  // queue, timers and the network before parking (many-M scheduler).
+  // Delicate dance: thread transitions from spinning to non-spinning
+  // state, potentially concurrently with submission of new work. We must
+  // drop nmspinning first and then check all sources again (with
+  // #StoreLoad memory barrier in between). If we do it the other way
+  // around, another thread can submit work after we've checked all
+  // sources but before we drop nmspinning; as a result nobody will unpark
+  // a thread to run the work.
+  //
+  // This applies to the following sources of work:
+  //
+  // * Goroutines added to a per-P run queue.
+  // * New/modified-earlier timers on a per-P timer heap.
+  // * Idle-priority GC work (barring golang.org/issue/19112).
+  //
+  // If we discover new work below, we need to restore m.spinning as a
+  // signal for resetspinning to unpark a new worker thread (because there
+  // can be more than one starving goroutine). However, if after
+  // discovering new work we also observe no idle Ps it is OK to skip
+  // unparking a new worker thread: the system is fully loaded so no
+  // spinning threads are required. Also see "Worker thread
+  // parking/unparking" comment at the top of the file.
+  if (_g_->m->spinning) {
+    _g_->m->spinning = false;
+    if (int32_t(sched.nmspinning.fetch_sub(1) - 1) < 0) throw_("findrunnable: negative nmspinning");
+
+    // Note the for correctness, only the last M transitioning from
+    // spinning to non-spinning must perform these rechecks to ensure no
+    // missed work. We are performing it on every M that transitions as a
+    // conservative change to monitor effects on latency. See
+    // golang.org/issue/43997.
+
+    // Check all runqueues once again.
+    _p_ = checkRunqsNoP(allpSnapshot, allpSnapshotLen);
+    if (_p_ != nullptr) {
+      acquirep(_p_);
+      _g_->m->spinning = true;
+      sched.nmspinning.fetch_add(1);
+      goto top;
+    }
+
+    // gort: Go re-checks idle GC work (checkIdleGCNoP) and the timers of
+    // every P (checkTimersNoP) here; gort has no GC, timers come later.
+  }
+
+  // gort: here Go blocks in netpoll until the next timer when no other M
+  // is polling (netpoll issue).
+  (void)pollUntil;
 
   stopm();
   goto top;
+}
+
+// proc.go: stealWork
+// stealWork attempts to steal a runnable goroutine or timer from any P.
+// If newWork is true, new work may have been readied. If now is not 0 it
+// is the current time. stealWork returns the passed time or the current
+// time if now was passed as 0.
+g* stealWork(int64_t* now, bool* inheritTime, int64_t* pollUntil, bool* newWork) {
+  p* pp = getg()->m->p;
+
+  bool ranTimer = false;
+
+  constexpr int stealTries = 4;
+  for (int i = 0; i < stealTries; i++) {
+    bool stealTimersOrRunNextG = i == stealTries - 1;
+
+    for (randomEnum e = stealOrder.start(fastrand()); !e.done(); e.next()) {
+      if (sched.gcwaiting.load() != 0) {
+        // GC work may be available.
+        *newWork = true;
+        return nullptr;
+      }
+      p* p2 = allp[e.position()];
+      if (pp == p2) continue;
+
+      // gort: on the last pass Go runs p2's due timers here (timers
+      // issue), then may take p2's runnext below.
+
+      // Don't bother to attempt to steal if p2 is idle.
+      if (!idlepMask.read(int32_t(e.position()))) {
+        if (g* gp = runqsteal(pp, p2, stealTimersOrRunNextG)) {
+          *inheritTime = false;
+          *newWork = ranTimer;
+          return gp;
+        }
+      }
+    }
+  }
+
+  // No goroutines found to steal. Regardless, running a timer may have
+  // made some goroutine ready that we missed. Indicate the next timer to
+  // wait for.
+  (void)now;
+  (void)pollUntil;
+  *newWork = ranTimer;
+  return nullptr;
+}
+
+// proc.go: checkRunqsNoP
+// Check all Ps for a runnable G to steal.
+// On entry we have no P. If a G is available to steal and a P is
+// available, the P is returned which the caller should acquire and
+// attempt to steal the work to.
+p* checkRunqsNoP(p** allpSnapshot, int32_t n) {
+  for (int32_t id = 0; id < n; id++) {
+    p* p2 = allpSnapshot[id];
+    if (!idlepMask.read(id) && !runqempty(p2)) {
+      lock(&sched.lock);
+      p* pp = pidleget(0);
+      unlock(&sched.lock);
+      if (pp != nullptr) return pp;
+      // Can't get a P, don't bother checking remaining Ps.
+      break;
+    }
+  }
+  return nullptr;
+}
+
+// proc.go: resetspinning
+// The M that was spinning found work: it stops spinning and, if it was
+// the last spinner, wakes a new one (wakep), so that one M always keeps
+// looking while there may be more work.
+void resetspinning() {
+  g* _g_ = getg();
+  if (!_g_->m->spinning) throw_("resetspinning: not a spinning m");
+  _g_->m->spinning = false;
+  int32_t nmspinning = int32_t(sched.nmspinning.fetch_sub(1) - 1);
+  if (nmspinning < 0) throw_("findrunnable: negative nmspinning");
+  // M wakeup policy is deliberately somewhat conservative, so check if we
+  // need to wakeup another P here. See "Worker thread parking/unparking"
+  // comment at the top of the file for details.
+  wakep();
+}
+
+// proc.go: injectglist
+// injectglist adds each runnable G on the list to some run queue, and
+// clears glist. If there is no current P, they are added to the global
+// queue, and up to npidle M's are started to run them. Otherwise, for
+// each idle P, this adds a G to the global queue and starts an M. Any
+// remaining G's are added to the current P's local run queue.
+// This may temporarily acquire sched.lock. Can run concurrently with GC.
+void injectglist(gList* glist) {
+  if (glist->empty()) return;
+
+  // Mark all the goroutines as runnable before we put them on the run
+  // queues.
+  g* head = glist->head;
+  g* tail = nullptr;
+  int qsize = 0;
+  for (g* gp = head; gp != nullptr; gp = gp->schedlink.load(std::memory_order_relaxed)) {
+    tail = gp;
+    qsize++;
+    casgstatus(gp, _Gwaiting, _Grunnable);
+  }
+
+  // Turn the gList into a gQueue.
+  gQueue q;
+  q.head = head;
+  q.tail = tail;
+  *glist = gList{};
+
+  auto startIdle = [](int n) {
+    for (; n != 0 && sched.npidle.load() != 0; n--) startm(nullptr, false);
+  };
+
+  p* pp = getg()->m->p;
+  if (pp == nullptr) {
+    lock(&sched.lock);
+    globrunqputbatch(&q, int32_t(qsize));
+    unlock(&sched.lock);
+    startIdle(qsize);
+    return;
+  }
+
+  int npidle = int(sched.npidle.load());
+  gQueue globq;
+  int n;
+  for (n = 0; n < npidle && !q.empty(); n++) {
+    g* gp = q.pop();
+    globq.pushBack(gp);
+  }
+  if (n > 0) {
+    lock(&sched.lock);
+    globrunqputbatch(&globq, int32_t(n));
+    unlock(&sched.lock);
+    startIdle(n);
+    qsize -= n;
+  }
+
+  if (!q.empty()) runqputbatch(pp, &q, qsize);
 }
 
 // proc.go: schedule
@@ -469,9 +1238,12 @@ top:
   if (_g_->m->locks != 0) throw_("schedule: holding locks");
   if (_g_ != _g_->m->g0) throw_("schedule: not on g0");
 
-  // gort: a locked M (LockOSThread) would stop here and run its locked g
-  // (stoplockedm), many-M scheduler.
+  if (_g_->m->lockedg != nullptr) {
+    stoplockedm();
+    execute(_g_->m->lockedg, false);  // Never returns.
+  }
 
+top:
   p* pp = _g_->m->p;
   pp->preempt.store(false);
 
@@ -483,9 +1255,19 @@ top:
 
   runnable r = findRunnable();  // blocks until work is available
 
-  // gort: resetspinning() if this M was spinning, wakep() if r.tryWakeP,
-  // and startlockedm() for a g locked to another M come with the many-M
-  // scheduler; with one M none of them can happen.
+  // This thread is going to run a goroutine and is not spinning anymore,
+  // so if it was marked as spinning we need to reset it now and
+  // potentially start a new spinning M.
+  if (_g_->m->spinning) resetspinning();
+
+  // If about to schedule a not-normal goroutine (a GCworker or tracereader),
+  // wake a P if there is one.
+  if (r.tryWakeP) wakep();
+  if (r.gp->lockedm != nullptr) {
+    // Hands off own p to the locked m, then blocks waiting for a new p.
+    startlockedm(r.gp);
+    goto top;
+  }
 
   execute(r.gp, r.inheritTime);
   __builtin_unreachable();
@@ -499,6 +1281,33 @@ void dropg() {
   g* _g_ = getg();
   _g_->m->curg->m = nullptr;
   _g_->m->curg = nullptr;
+}
+
+// proc.go: parkunlock_c
+bool parkunlock_c(g*, void* lock) {
+  unlock(static_cast<mutex*>(lock));
+  return true;
+}
+
+// proc.go: park_m
+// park continuation on g0.
+void park_m(g* gp) {
+  g* _g_ = getg();
+  fiberArrive(_g_);
+
+  casgstatus(gp, _Grunning, _Gwaiting);
+  dropg();
+
+  if (auto fn = _g_->m->waitunlockf) {
+    bool ok = fn(gp, _g_->m->waitlock);
+    _g_->m->waitunlockf = nullptr;
+    _g_->m->waitlock = nullptr;
+    if (!ok) {
+      casgstatus(gp, _Gwaiting, _Grunnable);
+      execute(gp, true);  // Schedule it back, never returns.
+    }
+  }
+  schedule();
 }
 
 // proc.go: goschedImpl
@@ -559,10 +1368,244 @@ void goexit0(g* gp) {
   if (locked) {
     // The goroutine may have locked this thread because it put it in an
     // unusual kernel state. Kill it rather than returning it to the
-    // thread pool (many-M scheduler: mexit).
-    throw_("goexit0: locked goroutine exited before LockOSThread is supported");
+    // thread pool.
+    //
+    // Return to mstart, which will release the P and exit the thread.
+    // (gort: mexit directly; see mexit.)
+    mexit(true);
   }
   schedule();
+}
+
+// proc.go: reentersyscall
+// The goroutine g is about to enter a system call. Record that it's not
+// using the cpu anymore. This is called only from the go syscall library
+// and cgocall, not from the low-level system calls used by the runtime.
+//
+// Entersyscall cannot split the stack: the saved stack pointer must be
+// valid for tracebacks until exitsyscall. The P goes to _Psyscall: it
+// keeps its affinity to this M, but sysmon (retake) or stopTheWorld may
+// take it with a CAS while the call blocks.
+// gort: Go's save(pc, sp) records the syscall site in g.sched for its
+// traceback; gort records it only in syscallpc/syscallsp.
+static void reentersyscall(uintptr_t pc, uintptr_t sp) {
+  g* _g_ = getg();
+
+  // Disable preemption because during this function g is in Gsyscall
+  // status and can have inconsistent g->sched. Do not let GC observe it.
+  _g_->m->locks++;
+
+  // Entersyscall must not call any function that might split/grow the
+  // stack. Catch calls that might, by replacing the stack guard with
+  // something that will trip any stack check and leaving a flag to tell
+  // newstack to die.
+  _g_->stackguard0 = stackPreempt;
+  _g_->throwsplit = true;
+
+  _g_->syscallsp = sp;
+  _g_->syscallpc = pc;
+  casgstatus(_g_, _Grunning, _Gsyscall);
+  if (_g_->syscallsp < _g_->stack.lo || _g_->stack.hi < _g_->syscallsp) {
+    fprintf(stderr, "entersyscall inconsistent %#zx [%#zx,%#zx]\n", size_t(_g_->syscallsp),
+            size_t(_g_->stack.lo), size_t(_g_->stack.hi));
+    throw_("entersyscall");
+  }
+
+  if (sched.sysmonwait.load() != 0) systemstack([] {
+      // proc.go: entersyscall_sysmon
+      lock(&sched.lock);
+      if (sched.sysmonwait.load() != 0) {
+        sched.sysmonwait.store(0);
+        notewakeup(&sched.sysmonnote);
+      }
+      unlock(&sched.lock);
+    });
+
+  _g_->m->syscalltick = _g_->m->p->syscalltick;
+  p* pp = _g_->m->p;
+  pp->m = nullptr;
+  _g_->m->oldp = pp;
+  _g_->m->p = nullptr;
+  pp->status.store(_Psyscall);
+  if (sched.gcwaiting.load() != 0) systemstack([] {
+      // proc.go: entersyscall_gcwait
+      g* _g_ = getg();
+      p* _p_ = _g_->m->oldp;
+      lock(&sched.lock);
+      uint32_t s = _Psyscall;
+      if (sched.stopwait > 0 && _p_->status.compare_exchange_strong(s, _Pgcstop)) {
+        _p_->syscalltick++;
+        if (--sched.stopwait == 0) notewakeup(&sched.stopnote);
+      }
+      unlock(&sched.lock);
+    });
+
+  _g_->m->locks--;
+}
+
+// proc.go: entersyscall
+// Standard syscall entry used by the go syscall library and normal cgo
+// calls (gort: by runtime::SyscallGuard around a blocking call).
+__attribute__((noinline)) void entersyscall() { reentersyscall(GORT_GETCALLERPC(), GORT_GETCALLERSP()); }
+
+// proc.go: entersyscallblock
+// The same as entersyscall(), but with a hint that the syscall is
+// blocking: the P is handed off at once instead of waiting for sysmon.
+__attribute__((noinline)) void entersyscallblock() {
+  g* _g_ = getg();
+
+  _g_->m->locks++;  // see comment in entersyscall
+  _g_->throwsplit = true;
+  _g_->stackguard0 = stackPreempt;  // see comment in entersyscall
+  _g_->m->syscalltick = _g_->m->p->syscalltick;
+  _g_->m->p->syscalltick++;
+
+  // Leave SP around for GC and traceback.
+  uintptr_t pc = GORT_GETCALLERPC();
+  uintptr_t sp = GORT_GETCALLERSP();
+  _g_->syscallsp = sp;
+  _g_->syscallpc = pc;
+  if (_g_->syscallsp < _g_->stack.lo || _g_->stack.hi < _g_->syscallsp) throw_("entersyscallblock");
+  casgstatus(_g_, _Grunning, _Gsyscall);
+
+  // proc.go: entersyscallblock_handoff
+  systemstack([] { handoffp(releasep()); });
+
+  _g_->m->locks--;
+}
+
+// proc.go: exitsyscall
+// The goroutine g exited its system call. Arrange for it to run on a cpu
+// again: its old P if still free, else any idle P, else the global queue
+// (exitsyscall0) while this M stops.
+__attribute__((noinline)) void exitsyscall() {
+  g* _g_ = getg();
+
+  _g_->m->locks++;  // see comment in entersyscall
+  if (GORT_GETCALLERSP() > _g_->syscallsp) throw_("exitsyscall: syscall frame is no longer valid");
+
+  _g_->waitsince = 0;
+  p* oldp = _g_->m->oldp;
+  _g_->m->oldp = nullptr;
+  if (exitsyscallfast(oldp)) {
+    // There's a cpu for us, so we can run.
+    _g_->m->p->syscalltick++;
+    // We need to cas the status and scan before resuming...
+    casgstatus(_g_, _Gsyscall, _Grunning);
+
+    // Garbage collector isn't running (since we are), so okay to clear
+    // syscallsp.
+    _g_->syscallsp = 0;
+    _g_->m->locks--;
+    if (_g_->preempt) {
+      // restore the preemption request in case we've cleared it in newstack
+      _g_->stackguard0 = stackPreempt;
+    } else {
+      // otherwise restore the real _StackGuard, we've spoiled it in entersyscall/entersyscallblock
+      _g_->stackguard0 = _g_->stack.lo + _StackGuard;
+    }
+    _g_->throwsplit = false;
+    return;
+  }
+
+  _g_->m->locks--;
+
+  // Call the scheduler.
+  fiberLeave(_g_, _g_->m->g0);
+  mcall(exitsyscall0);
+  _g_ = getg();
+  fiberArrive(_g_);
+
+  // Scheduler returned, so we're allowed to run now. Delete the syscallsp
+  // information that we left for the garbage collector during the system
+  // call. Must wait until now because until gosched returns we don't know
+  // for sure that the garbage collector is not running.
+  _g_->syscallsp = 0;
+  _g_->m->p->syscalltick++;
+  _g_->throwsplit = false;
+}
+
+// proc.go: exitsyscallfast
+// Tries to get a P for the returning goroutine without a full schedule.
+bool exitsyscallfast(p* oldp) {
+  g* _g_ = getg();
+
+  // Freezetheworld sets stopwait but does not retake P's.
+  // (gort: no freezetheworld; a stop-the-world in progress keeps Ps.)
+
+  // Try to re-acquire the last P.
+  uint32_t s = _Psyscall;
+  if (oldp != nullptr && oldp->status.load() == _Psyscall && oldp->status.compare_exchange_strong(s, _Pidle)) {
+    // There's a cpu for us, so we can run.
+    wirep(oldp);
+    // proc.go: exitsyscallfast_reacquired
+    if (_g_->m->syscalltick != _g_->m->p->syscalltick) {
+      // The p was retaken and then enter into syscall again (since
+      // _g_->m->syscalltick has changed).
+      _g_->m->p->syscalltick++;
+    }
+    return true;
+  }
+
+  // Try to get any other idle P.
+  if (sched.pidle != nullptr) {
+    bool ok = false;
+    systemstack([&ok] {
+      // proc.go: exitsyscallfast_pidle
+      lock(&sched.lock);
+      p* _p_ = pidleget(0);
+      if (_p_ != nullptr && sched.sysmonwait.load() != 0) {
+        sched.sysmonwait.store(0);
+        notewakeup(&sched.sysmonnote);
+      }
+      unlock(&sched.lock);
+      if (_p_ != nullptr) {
+        acquirep(_p_);
+        ok = true;
+      }
+    });
+    if (ok) return true;
+  }
+  return false;
+}
+
+// proc.go: exitsyscall0
+// exitsyscall slow path on g0. Failed to acquire P, enqueue gp as
+// runnable.
+void exitsyscall0(g* gp) {
+  fiberArrive(getg());
+  casgstatus(gp, _Gsyscall, _Grunnable);
+  dropg();
+  lock(&sched.lock);
+  p* _p_ = pidleget(0);
+  bool locked = false;
+  if (_p_ == nullptr) {
+    globrunqput(gp);
+
+    // Below, we stoplockedm if gp is locked. globrunqput releases
+    // ownership of gp, so we must check if gp is locked prior to
+    // committing the release by unlocking sched.lock, otherwise we could
+    // race with another M transitioning gp from unlocked to locked.
+    locked = gp->lockedm != nullptr;
+  } else if (sched.sysmonwait.load() != 0) {
+    sched.sysmonwait.store(0);
+    notewakeup(&sched.sysmonnote);
+  }
+  unlock(&sched.lock);
+  if (_p_ != nullptr) {
+    acquirep(_p_);
+    execute(gp, false);  // Never returns.
+  }
+  if (locked) {
+    // Wait until another thread schedules gp and so m again.
+    //
+    // N.B. lockedm must be this M, as this g was running on this M before
+    // entersyscall.
+    stoplockedm();
+    execute(gp, false);  // Never returns.
+  }
+  stopm();
+  schedule();  // Never returns.
 }
 
 // proc.go: malg
@@ -592,8 +1635,7 @@ __attribute__((noinline)) void newproc(funcval* fn) {
     p* _p_ = getg()->m->p;
     runqput(_p_, newg, true);
 
-    // gort: if (mainStarted) wakep(); — with one M there is no other M to
-    // wake; wakep arrives with the many-M scheduler.
+    if (mainStarted) wakep();
   });
 }
 
@@ -753,6 +1795,73 @@ void gfpurge(p* _p_) {
   unlock(&sched.gFree.lock);
 }
 
+// proc.go: dolockOSThread
+// dolockOSThread is called by LockOSThread and lockOSThread below after
+// they modify m.locked. Do not allow preemption during this call, or else
+// the m might be different in this function than in the caller.
+static void dolockOSThread() {
+  g* _g_ = getg();
+  _g_->m->lockedg = _g_;
+  _g_->lockedm = _g_->m;
+}
+
+// proc.go: LockOSThread
+// LockOSThread wires the calling goroutine to its current operating
+// system thread. The calling goroutine will always execute in that
+// thread, and no other goroutine will execute in it, until the calling
+// goroutine has made as many calls to UnlockOSThread as to LockOSThread.
+// If the calling goroutine exits without unlocking the thread, the thread
+// will be terminated.
+// gort: Go starts its template thread here; gort has none (see newm).
+void LockOSThread() {
+  g* _g_ = getg();
+  _g_->m->lockedExt++;
+  if (_g_->m->lockedExt == 0) {
+    _g_->m->lockedExt--;
+    throw_("LockOSThread nesting overflow");
+  }
+  dolockOSThread();
+}
+
+// proc.go: lockOSThread
+// The runtime's own, internal lock (counted separately from the user's).
+void lockOSThread() {
+  getg()->m->lockedInt++;
+  dolockOSThread();
+}
+
+// proc.go: dounlockOSThread
+// dounlockOSThread is called by UnlockOSThread and unlockOSThread below
+// after they update m->locked. Do not allow preemption during this call,
+// or else the m might be in different in this function than in the
+// caller.
+static void dounlockOSThread() {
+  g* _g_ = getg();
+  if (_g_->m->lockedInt != 0 || _g_->m->lockedExt != 0) return;
+  _g_->m->lockedg = nullptr;
+  _g_->lockedm = nullptr;
+}
+
+// proc.go: UnlockOSThread
+// UnlockOSThread undoes an earlier call to LockOSThread. If this drops the
+// number of active LockOSThread calls on the calling goroutine to zero, it
+// unwires the calling goroutine from its fixed operating system thread.
+// If there are no active LockOSThread calls, this is a no-op.
+void UnlockOSThread() {
+  g* _g_ = getg();
+  if (_g_->m->lockedExt == 0) return;
+  _g_->m->lockedExt--;
+  dounlockOSThread();
+}
+
+// proc.go: unlockOSThread
+void unlockOSThread() {
+  g* _g_ = getg();
+  if (_g_->m->lockedInt == 0) systemstack([] { throw_("runtime: internal error: misuse of lockOSThread/unlockOSThread"); });
+  _g_->m->lockedInt--;
+  dounlockOSThread();
+}
+
 // proc.go: gcount
 // The number of live user goroutines: all gs minus the dead ones on free
 // lists minus system goroutines. The counts change concurrently, so the
@@ -819,15 +1928,17 @@ p* procresize(int32_t nprocs) {
 
   // Grow allp if necessary.
   if (nprocs > allplen) {
+    lock(&allpLock);
     if (nprocs > allpcap) {
       p** nallp = new p*[nprocs]();
       for (int32_t i = 0; i < allpcap; i++) nallp[i] = allp[i];
       allp = nallp;  // the old array is leaked on purpose: readers may hold it
       allpcap = nprocs;
     }
-    allplen = nprocs;
     idlepMask.resize(nprocs);
     timerpMask.resize(nprocs);
+    allplen = nprocs;
+    unlock(&allpLock);
   }
 
   // initialize new P's
@@ -860,7 +1971,11 @@ p* procresize(int32_t nprocs) {
   for (int32_t i = nprocs; i < old; i++) pdestroy(allp[i]);
 
   // Trim allp.
-  allplen = nprocs;
+  if (allplen != nprocs) {
+    lock(&allpLock);
+    allplen = nprocs;
+    unlock(&allpLock);
+  }
 
   p* runnablePs = nullptr;
   for (int32_t i = nprocs - 1; i >= 0; i--) {
@@ -875,7 +1990,7 @@ p* procresize(int32_t nprocs) {
       runnablePs = pp;
     }
   }
-  // gort: stealOrder.reset(nprocs) comes with work stealing.
+  stealOrder.reset(uint32_t(nprocs));
   gomaxprocs.store(nprocs);
   return runnablePs;
 }
@@ -918,6 +2033,14 @@ p* releasep() {
   return _p_;
 }
 
+// proc.go: incidlelocked
+void incidlelocked(int32_t v) {
+  lock(&sched.lock);
+  sched.nmidlelocked += v;
+  if (v > 0) checkdead();
+  unlock(&sched.lock);
+}
+
 // proc.go: checkdead
 // Check for deadlock situation. The check is based on number of running
 // M's, if 0 -> deadlock. sched.lock must be held.
@@ -956,6 +2079,192 @@ void checkdead() {
   // wake up); timers arrive with the timers issue.
   unlock(&sched.lock);
   fatal("all goroutines are asleep - deadlock!");
+}
+
+// proc.go: sysmon
+// Always runs without a P, so write barriers are not allowed.
+// sysmon watches the running Ps from its own M: it retakes Ps blocked in
+// syscalls and preempts goroutines that ran too long. It sleeps 20us,
+// doubling after 1ms of idleness up to 10ms, and sleeps until woken while
+// every P is idle.
+void sysmon() {
+  lock(&sched.lock);
+  sched.nmsys++;
+  checkdead();
+  unlock(&sched.lock);
+
+  int idle = 0;  // how many cycles in succession we had not wokeup somebody
+  uint32_t delay = 0;
+  for (;;) {
+    if (idle == 0) {  // start with 20us sleep...
+      delay = 20;
+    } else if (idle > 50) {  // start doubling the sleep after 1ms...
+      delay *= 2;
+    }
+    if (delay > 10 * 1000) {  // up to 10ms
+      delay = 10 * 1000;
+    }
+    usleep(delay);
+
+    // sysmon should not enter deep sleep if schedtrace is enabled so that
+    // it can print that information at the right time.
+    //
+    // It should also not enter deep sleep if there are any active P's so
+    // that it can retake P's from syscalls, preempt long running G's, and
+    // poll the network if all P's are busy for long stretches.
+    //
+    // It should wakeup from deep sleep if any P's become active either due
+    // to exiting a syscall or waking up due to a timer expiring so that it
+    // can resume performing those duties. If it wakes from a syscall it
+    // resets idle and delay as a bet that since it had retaken a P from a
+    // syscall before, it may need to do it again shortly after the
+    // application starts work again.
+    int64_t now = nanotime();
+    if (debug.schedtrace <= 0 &&
+        (sched.gcwaiting.load() != 0 || sched.npidle.load() == uint32_t(gomaxprocs.load()))) {
+      lock(&sched.lock);
+      if (sched.gcwaiting.load() != 0 || sched.npidle.load() == uint32_t(gomaxprocs.load())) {
+        bool syscallWake = false;
+        // gort: Go sleeps until the next timer (timeSleepUntil) but at
+        // most forcegcperiod/2 = 60s; without timers yet, the latter.
+        int64_t sleep = 60LL * 1000 * 1000 * 1000;
+        sched.sysmonwait.store(1);
+        unlock(&sched.lock);
+        syscallWake = notetsleep(&sched.sysmonnote, sleep);
+        lock(&sched.lock);
+        sched.sysmonwait.store(0);
+        noteclear(&sched.sysmonnote);
+        if (syscallWake) {
+          idle = 0;
+          delay = 20;
+        }
+      }
+      unlock(&sched.lock);
+    }
+
+    now = nanotime();
+    // gort: Go polls the network here if nobody did for 10ms (netpoll
+    // issue).
+    // retake P's blocked in syscalls and preempt long running G's
+    if (retake(now) != 0)
+      idle = 0;
+    else
+      idle++;
+    // gort: Go also forces a GC every 2 minutes here, and prints
+    // schedtrace (tracebacks issue).
+  }
+}
+
+// proc.go: retake
+// For every P: one that has run the same goroutine's time slice for
+// forcePreemptNS gets preempted; one that has sat in a syscall for a
+// sysmon tick is handed to another M, unless it has no work and there are
+// spinning or idle Ps to take new work anyway.
+uint32_t retake(int64_t now) {
+  uint32_t n = 0;
+  // Prevent allp slice changes. This lock will be completely uncontended
+  // unless we're already stopping the world.
+  lock(&allpLock);
+  // We can't use a range loop over allp because we may temporarily drop
+  // the allpLock. Hence, we need to re-fetch allp each time around the
+  // loop.
+  for (int32_t i = 0; i < allplen; i++) {
+    p* _p_ = allp[i];
+    if (_p_ == nullptr) {
+      // This can happen if procresize has grown allp but not yet created
+      // new Ps.
+      continue;
+    }
+    auto* pd = &_p_->sysmontick;
+    uint32_t s = _p_->status.load();
+    bool sysretake = false;
+    if (s == _Prunning || s == _Psyscall) {
+      // Preempt G if it's running for too long.
+      int64_t t = int64_t(_p_->schedtick);
+      if (int64_t(pd->schedtick) != t) {
+        pd->schedtick = uint32_t(t);
+        pd->schedwhen = now;
+      } else if (pd->schedwhen + forcePreemptNS <= now) {
+        preemptone(_p_);
+        // In case of syscall, preemptone() doesn't work, because there is
+        // no M wired to P.
+        sysretake = true;
+      }
+    }
+    if (s == _Psyscall) {
+      // Retake P from syscall if it's there for more than 1 sysmon tick
+      // (at least 20us).
+      int64_t t = int64_t(_p_->syscalltick);
+      if (!sysretake && int64_t(pd->syscalltick) != t) {
+        pd->syscalltick = uint32_t(t);
+        pd->syscallwhen = now;
+        continue;
+      }
+      // On the one hand we don't want to retake Ps if there is no other
+      // work to do, but on the other hand we want to retake them
+      // eventually because they can prevent the sysmon thread from deep
+      // sleep.
+      if (runqempty(_p_) && sched.nmspinning.load() + sched.npidle.load() > 0 &&
+          pd->syscallwhen + 10 * 1000 * 1000 > now)
+        continue;
+      // Drop allpLock so we can take sched.lock.
+      unlock(&allpLock);
+      // Need to decrement number of idle locked M's (pretending that one
+      // more is running) before the CAS. Otherwise the M from which we
+      // retake can exit the syscall, increment nmidle and report deadlock.
+      incidlelocked(-1);
+      uint32_t sys = _Psyscall;
+      if (_p_->status.compare_exchange_strong(sys, _Pidle)) {
+        n++;
+        _p_->syscalltick++;
+        handoffp(_p_);
+      }
+      incidlelocked(1);
+      lock(&allpLock);
+    }
+  }
+  unlock(&allpLock);
+  return n;
+}
+
+// proc.go: preemptall
+// Tell all goroutines that they have been preempted and they should stop.
+// This function is purely best-effort. It can fail to inform a goroutine
+// if a processor just started running it. No locks need to be held.
+// Returns true if preemption request was issued to at least one goroutine.
+bool preemptall() {
+  bool res = false;
+  for (int32_t i = 0; i < allplen; i++) {
+    p* _p_ = allp[i];
+    if (_p_->status.load() != _Prunning) continue;
+    if (preemptone(_p_)) res = true;
+  }
+  return res;
+}
+
+// proc.go: preemptone
+// Tell the goroutine running on processor P to stop. This function is
+// purely best-effort. It can incorrectly fail to inform the goroutine. It
+// can inform the wrong goroutine. Even if it informs the correct
+// goroutine, that goroutine might ignore the request if it is
+// simultaneously executing newstack. No lock needs to be held.
+// Returns true if preemption request was issued.
+// gort: the request is only the flags for now; honouring them at the
+// runtime's entry points and by signal comes with the preemption issue.
+bool preemptone(p* _p_) {
+  m* mp = _p_->m;
+  if (mp == nullptr || mp == getg()->m) return false;
+  g* gp = mp->curg;
+  if (gp == nullptr || gp == mp->g0) return false;
+
+  gp->preempt = true;
+
+  // Every call in a goroutine checks for stack overflow by comparing the
+  // current stack pointer to gp->stackguard0. Setting gp->stackguard0 to
+  // StackPreempt folds preemption into the normal stack overflow check.
+  // (gort: C++ has no such check; the flag is read by the runtime.)
+  gp->stackguard0 = stackPreempt;
+  return true;
 }
 
 // proc.go: mput
@@ -1136,6 +2445,31 @@ bool runqputslow(p* _p_, g* gp, uint32_t h, uint32_t t) {
   return true;
 }
 
+// proc.go: runqputbatch
+// runqputbatch tries to put all the G's on q on the local runnable queue.
+// If the queue is full, they are put on the global queue; in that case
+// this will temporarily acquire the scheduler lock.
+// Executed only by the owner P.
+void runqputbatch(p* pp, gQueue* q, int qsize) {
+  uint32_t h = pp->runqhead.load(std::memory_order_acquire);
+  uint32_t t = pp->runqtail.load(std::memory_order_relaxed);
+  uint32_t n = 0;
+  while (!q->empty() && t - h < uint32_t(runqSize)) {
+    g* gp = q->pop();
+    pp->runq[t % runqSize].store(gp, std::memory_order_relaxed);
+    t++;
+    n++;
+  }
+  qsize -= int(n);
+
+  pp->runqtail.store(t, std::memory_order_release);
+  if (!q->empty()) {
+    lock(&sched.lock);
+    globrunqputbatch(q, int32_t(qsize));
+    unlock(&sched.lock);
+  }
+}
+
 // proc.go: runqget
 // Get g from local runnable queue. If inheritTime is true, gp should
 // inherit the remaining time in the current time slice. Otherwise, it
@@ -1283,36 +2617,83 @@ g* gList::pop() {
   return gp;
 }
 
+// proc.go: randomOrder.reset
+void randomOrder::reset(uint32_t n) {
+  count = n;
+  uint32_t* c = new uint32_t[n];
+  uint32_t k = 0;
+  for (uint32_t i = 1; i <= n; i++)
+    if (gcd(i, n) == 1) c[k++] = i;
+  // gort: the old array is leaked on purpose: a spinning M may still read
+  // it (procresize runs with the world stopped, but keep it simple).
+  coprimes = c;
+  ncoprimes = k;
+}
+
+// proc.go: randomOrder.start
+randomEnum randomOrder::start(uint32_t i) const {
+  return randomEnum{0, count, i % count, coprimes[i / count % ncoprimes]};
+}
+
+// proc.go: gcd
+uint32_t gcd(uint32_t a, uint32_t b) {
+  while (b != 0) {
+    uint32_t t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+// randomOrder/randomEnum are helper types for randomized work stealing.
+// They allow to enumerate all Ps in different pseudo-random orders without
+// repetitions. The algorithm is based on the fact that if we have X such
+// that X and GOMAXPROCS are coprime, then a sequences of (i + X) %
+// GOMAXPROCS gives the required enumeration.
+randomOrder stealOrder;
+
+// stubs.go: fastrand (wyrand on 64-bit, as Go 1.19)
+uint32_t fastrand() {
+  m* mp = getg()->m;
+  mp->fastrand += 0xa0761d6478bd642fULL;
+  unsigned __int128 r = (unsigned __int128)mp->fastrand * (mp->fastrand ^ 0xe7037ed1a0b428dbULL);
+  return uint32_t(uint64_t(r >> 64) ^ uint64_t(r));
+}
+
 // ===========================================================================
 // gort-only: glue between the C++ world and the functions above.
 // ===========================================================================
 
 // runtime1.go: acquirem
-void acquirem() { getg()->m->locks++; }
+m* acquirem() {
+  g* _g_ = getg();
+  _g_->m->locks++;
+  return _g_->m;
+}
 
 // runtime1.go: releasem
 void releasem(m* mp) { mp->locks--; }
 
-// proc.go: Gosched
-// Gosched yields the processor, allowing other goroutines to run. It does
-// not suspend the current goroutine, so execution resumes automatically.
-void Gosched() {
-  g* gp = getg();
-  fiberLeave(gp, gp->m->g0);
-  mcall(gosched_m);
-  fiberArrive(getg());
-}
-
 // debug.go: GOMAXPROCS
 // Sets the maximum number of Ps and returns the previous setting. If n < 1,
 // it does not change the current setting.
-// gort: changing it at run time needs stop-the-world, which arrives with
-// the many-M scheduler; until then a change is refused loudly.
 int GOMAXPROCS(int n) {
+  lock(&sched.lock);
   int ret = gomaxprocs.load();
+  unlock(&sched.lock);
   if (n <= 0 || n == ret) return ret;
-  throw_("GOMAXPROCS: changing the number of Ps at run time needs stop-the-world (not yet in gort)");
+
+  stopTheWorld("GOMAXPROCS");
+
+  // newprocs will be processed by startTheWorld
+  newprocs = int32_t(n);
+
+  startTheWorld();
+  return ret;
 }
+
+// gort-only: LockOSThread/UnlockOSThread are proc.go's; the public names
+// in package runtime are the same functions.
 
 // debug.go: NumGoroutine
 int NumGoroutine() { return gcount(); }

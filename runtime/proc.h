@@ -34,12 +34,63 @@ void schedinit();
 // runtime.main's C++ twin: runs the program's main function on goroutine 1.
 void main();
 
+// stack.go: stackPreempt. Written to stackguard0 to request preemption.
+constexpr uintptr_t stackPreempt = uintptr_t(-1314);  // 0xfff...fade
+// proc.go: forcePreemptNS. The time slice: sysmon preempts a g that has
+// run this long.
+constexpr int64_t forcePreemptNS = 10 * 1000 * 1000;  // 10ms
+
+void Gosched();
+void gopark(bool (*unlockf)(g*, void*), void* lock, waitReason reason);
+void goparkunlock(mutex* lock, waitReason reason);
+void goready(g* gp);
+void ready(g* gp, bool next);
+uint32_t fastrand();
+
 uint32_t readgstatus(g* gp);
 void casgstatus(g* gp, uint32_t oldval, uint32_t newval);
 
 void mcommoninit(m* mp, int64_t id);
-void acquirem();
+m* acquirem();
 void releasem(m* mp);
+
+void stopTheWorld(const char* reason);
+void startTheWorld();
+void stopTheWorldWithSema();
+int64_t startTheWorldWithSema();
+
+[[noreturn]] void mexit(bool osStack);
+m* allocm(p* pp, void (*fn)(), int64_t id);
+void newm(void (*fn)(), p* pp, int64_t id);
+void newm1(m* mp);
+void mspinning();
+void startm(p* pp, bool spinning);
+void handoffp(p* pp);
+void wakep();
+void stoplockedm();
+void startlockedm(g* gp);
+void gcstopm();
+void resetspinning();
+void injectglist(gList* glist);
+void park_m(g* gp);
+bool parkunlock_c(g* gp, void* lock);
+
+void entersyscall();
+void entersyscallblock();
+void exitsyscall();
+bool exitsyscallfast(p* oldp);
+void exitsyscall0(g* gp);
+
+void LockOSThread();
+void UnlockOSThread();
+void lockOSThread();
+void unlockOSThread();
+
+void incidlelocked(int32_t v);
+void sysmon();
+uint32_t retake(int64_t now);
+bool preemptall();
+bool preemptone(p* pp);
 
 void mput(m* mp);
 m* mget();
@@ -57,6 +108,8 @@ struct runnable {
   bool tryWakeP;
 };
 runnable findRunnable();
+g* stealWork(int64_t* now, bool* inheritTime, int64_t* pollUntil, bool* newWork);
+p* checkRunqsNoP(p** allpSnapshot, int32_t n);
 [[noreturn]] void schedule();
 void dropg();
 
@@ -88,9 +141,31 @@ p* pidleget(int64_t now);
 bool runqempty(p* pp);
 void runqput(p* pp, g* gp, bool next);
 bool runqputslow(p* pp, g* gp, uint32_t h, uint32_t t);
+void runqputbatch(p* pp, gQueue* q, int qsize);
 g* runqget(p* pp, bool* inheritTime);
 uint32_t runqgrab(p* pp, std::atomic<g*>* batch, uint32_t batchHead, bool stealRunNextG);
 g* runqsteal(p* pp, p* p2, bool stealRunNextG);
+
+// proc.go: randomOrder / randomEnum. Enumerates all Ps in a random order
+// (a random start and a stride coprime with their number), for stealing.
+struct randomEnum {
+  uint32_t i, count, pos, inc;
+  bool done() const { return i == count; }
+  void next() {
+    i++;
+    pos = (pos + inc) % count;
+  }
+  uint32_t position() const { return pos; }
+};
+struct randomOrder {
+  uint32_t count = 0;
+  uint32_t* coprimes = nullptr;
+  uint32_t ncoprimes = 0;
+  void reset(uint32_t count);
+  randomEnum start(uint32_t i) const;
+};
+extern randomOrder stealOrder;
+uint32_t gcd(uint32_t a, uint32_t b);
 
 // sys_x86.go / sys_arm64.go / stack.go: the faked call of a new goroutine.
 void gostartcallfn(gobuf* gobuf, funcval* fv);

@@ -11,6 +11,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <signal.h>
+
 #include "runtime/funcval.h"
 
 namespace gort::runtime {
@@ -238,7 +240,7 @@ struct m {
   int32_t dying;
   bool spinning;  // m is out of work and is actively looking for work
   bool blocked;   // m is blocked on a note
-  uint32_t fastrand[2];
+  uint64_t fastrand;
   note park;
   m* alllink;  // on allm
   m* schedlink;
@@ -250,6 +252,7 @@ struct m {
   bool (*waitunlockf)(g*, void*);
   void* waitlock;
   uint32_t syscalltick;
+  sigset_t sigmask;  // storage for saved signal mask
 };
 
 // ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "runtime/go.h"
 #include "runtime/lock_futex.h"
 #include "runtime/proc.h"
 #include "runtime/stubs.h"
@@ -67,6 +68,15 @@ inline rt::g* Globrunqget(rt::p* pp, int32_t max) {
   rt::unlock(&rt::sched.lock);
   return gp;
 }
+
+// Sets GOMAXPROCS for one test and restores it afterwards. Tests that
+// put test-made gs on the global queue, or that pin the run order, run
+// with one P so no other M can run (or steal) behind their back.
+struct GOMAXPROCSScope {
+  int old;
+  explicit GOMAXPROCSScope(int n) : old(gort::runtime::GOMAXPROCS(n)) {}
+  ~GOMAXPROCSScope() { gort::runtime::GOMAXPROCS(old); }
+};
 
 // Runs f on the system stack (g0).
 inline void Systemstack(const std::function<void()>& f) { rt::systemstack([&] { f(); }); }

@@ -2,6 +2,7 @@
 // goroutine ids, reuse, exit. Ports of Go's tests live in conformance/.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <vector>
 
 #include "export_test.h"
@@ -14,6 +15,7 @@ namespace rt = gort::runtime;
 
 TEST_CASE("the 257th put spills half the local queue plus the new g to the global queue, in order",
           "[runq]") {
+  export_test::GOMAXPROCSScope procs(1);
   auto ownedP = export_test::NewP();
   rt::p* pp = ownedP.get();
   std::vector<rt::g> gs(rt::runqSize + 1);
@@ -71,13 +73,14 @@ TEST_CASE("runqempty sees a g that sits only in runnext", "[runq]") {
 
 TEST_CASE("globrunqget takes min(size, size/gomaxprocs+1, max, 128) and queues all but the first locally",
           "[runq]") {
-  const int32_t procs = rt::gomaxprocs.load();
+  export_test::GOMAXPROCSScope procs(1);
+  const int32_t nprocs = rt::gomaxprocs.load();
   struct tc {
     int size;
     int32_t max;
   };
   for (tc t : {tc{1, 0}, tc{5, 0}, tc{10, 0}, tc{10, 1}, tc{10, 3}, tc{300, 0}, tc{1000, 0}, tc{1000, 200}}) {
-    INFO("size " << t.size << " max " << t.max << " gomaxprocs " << procs);
+    INFO("size " << t.size << " max " << t.max << " gomaxprocs " << nprocs);
     // Only test-made gs may be in the queue while we count.
     REQUIRE(export_test::GlobalRunq().empty());
     std::vector<rt::g> gs(t.size);
@@ -85,7 +88,7 @@ TEST_CASE("globrunqget takes min(size, size/gomaxprocs+1, max, 128) and queues a
     for (auto& x : gs) ptrs.push_back(&x);
     export_test::GlobrunqputAll(ptrs);
 
-    int want = t.size / procs + 1;
+    int want = t.size / nprocs + 1;
     if (want > t.size) want = t.size;
     if (t.max > 0 && want > t.max) want = t.max;
     if (want > rt::runqSize / 2) want = rt::runqSize / 2;
@@ -107,16 +110,17 @@ TEST_CASE("globrunqget takes min(size, size/gomaxprocs+1, max, 128) and queues a
 
 TEST_CASE("every 61st schedtick the scheduler takes a g from the global queue before the local one",
           "[runq][proc]") {
+  export_test::GOMAXPROCSScope procs(1);
   // Spawn 100 goroutines (local queue, the last in runnext), then yield:
   // Gosched puts this goroutine on the global queue. Without the 61-tick
   // check it would run only after all 100; with it, after the first
   // schedule round whose schedtick is a multiple of 61.
   constexpr int n = 100;
-  int ran = 0;
+  std::atomic<int> ran{0};
   for (int i = 0; i < n; i++) go([&ran] { ran++; });
   uint32_t s = export_test::CurP()->schedtick;
   rt::Gosched();
-  int ranBeforeUs = ran;
+  int ranBeforeUs = ran.load();
   // Round 1 checks s: a multiple of 61 takes us at once. Otherwise the
   // runnext g runs inheriting the tick, then each local g adds one, until
   // the tick is a multiple of 61 again.
@@ -133,7 +137,7 @@ TEST_CASE("the main goroutine is goroutine 1 and new goroutines get growing ids"
   REQUIRE(export_test::Goid() == 1);
   constexpr int n = 40;
   std::vector<int64_t> ids(n, 0);
-  int done = 0;
+  std::atomic<int> done{0};
   for (int i = 0; i < n; i++)
     go([&ids, &done, i] {
       ids[i] = export_test::Goid();
@@ -147,9 +151,10 @@ TEST_CASE("the main goroutine is goroutine 1 and new goroutines get growing ids"
 }
 
 TEST_CASE("a finished goroutine's g is reused with its stack by the next go statement", "[proc]") {
+  export_test::GOMAXPROCSScope procs(1);
   rt::g* first = nullptr;
   uintptr_t firstStack = 0;
-  bool done = false;
+  std::atomic<bool> done{false};
   go([&] {
     first = export_test::Curg();
     firstStack = first->stack.lo;
@@ -177,7 +182,7 @@ TEST_CASE("a finished goroutine's g is reused with its stack by the next go stat
 TEST_CASE("a goroutine's function returns into goexit", "[proc]") {
   uintptr_t planted = 0;
   int before = rt::NumGoroutine();
-  bool done = false;
+  std::atomic<bool> done{false};
   go([&] {
     rt::g* gp = export_test::Curg();
 #if defined(__x86_64__)
@@ -203,8 +208,8 @@ TEST_CASE("a goroutine's function returns into goexit", "[proc]") {
 
 TEST_CASE("a million goroutines are created and finish", "[proc]") {
   constexpr int total = 1000000, batch = 10000;
-  long long sum = 0;
-  int finished = 0;
+  std::atomic<long long> sum{0};
+  std::atomic<int> finished{0};
   for (int b = 0; b < total / batch; b++) {
     for (int i = 0; i < batch; i++)
       go([&sum, &finished](int v) {
@@ -235,7 +240,8 @@ void goexitFromDepth(int depth, int* destructed, bool* after) {
 
 TEST_CASE("Goexit from a nested call ends only that goroutine, running its destructors", "[proc]") {
   int destructed = 0;
-  bool after = false, exited = false, otherDone = false;
+  bool after = false;
+  std::atomic<bool> exited{false}, otherDone{false};
   int before = rt::NumGoroutine();
   go([&] {
     destructorCounter c{&destructed};
