@@ -5,10 +5,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "runtime/go.h"
 #include "runtime/lock_futex.h"
+#include "runtime/os_linux.h"
 #include "runtime/proc.h"
 #include "runtime/stubs.h"
 
@@ -76,6 +78,55 @@ struct GOMAXPROCSScope {
   int old;
   explicit GOMAXPROCSScope(int n) : old(gort::runtime::GOMAXPROCS(n)) {}
   ~GOMAXPROCSScope() { gort::runtime::GOMAXPROCS(old); }
+};
+
+// LockOSThread's nesting counts of the current M (Go: LockOSCounts).
+inline std::pair<uint32_t, uint32_t> LockOSCounts() {
+  rt::m* mp = rt::getg()->m;
+  return {mp->lockedExt, mp->lockedInt};
+}
+
+// The OS thread the current goroutine runs on.
+inline int64_t Gettid() { return rt::gettid(); }
+
+// A count the test goroutine can wait on without spinning: Wait parks the
+// goroutine (gopark) until Done has been called n times; the last Done
+// readies it (goready), as a channel receive would. Built on the
+// runtime's park/ready protocol because a Gosched loop keeps its P busy
+// and can starve a goroutine queued behind it.
+class Latch {
+ public:
+  void Done() {
+    rt::lock(&mu_);
+    count_++;
+    rt::g* w = waiter_;
+    if (w != nullptr && count_ >= want_) waiter_ = nullptr;
+    else w = nullptr;
+    rt::unlock(&mu_);
+    if (w != nullptr) rt::goready(w);
+  }
+  void Wait(int n) {
+    rt::lock(&mu_);
+    while (count_ < n) {
+      want_ = n;
+      waiter_ = rt::getg()->m->curg;
+      rt::goparkunlock(&mu_, rt::waitReasonChanReceive);
+      rt::lock(&mu_);
+    }
+    rt::unlock(&mu_);
+  }
+  int Count() {
+    rt::lock(&mu_);
+    int c = count_;
+    rt::unlock(&mu_);
+    return c;
+  }
+
+ private:
+  rt::mutex mu_;
+  int count_ = 0;
+  int want_ = 0;
+  rt::g* waiter_ = nullptr;
 };
 
 // Runs f on the system stack (g0).

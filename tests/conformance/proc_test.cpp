@@ -2,7 +2,10 @@
 // export_test.go helpers behind them). Each TEST_CASE names the Go test.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <vector>
+
+#include "runtime/go.h"
 
 #include "export_test.h"
 
@@ -25,4 +28,238 @@ TEST_CASE("TestSchedLocalQueue: the local run queue is FIFO up to its capacity a
     REQUIRE(rt::runqget(pp, &inheritTime) == nullptr);  // runq is not empty afterwards
   }
   REQUIRE(rt::runqempty(pp));
+}
+
+// export_test.go: RunSchedLocalQueueStealTest
+TEST_CASE("TestSchedLocalQueueSteal: runqsteal takes half, loses and duplicates nothing",
+          "[conformance][runq]") {
+  auto owned1 = export_test::NewP(), owned2 = export_test::NewP();
+  rt::p* p1 = owned1.get();
+  rt::p* p2 = owned2.get();
+  std::vector<rt::g> gs(rt::runqSize);
+  std::vector<int> seen(rt::runqSize);
+  bool inheritTime = false;
+  auto idx = [&](rt::g* gp) { return int(gp - gs.data()); };
+  for (int i = 0; i < rt::runqSize; i++) {
+    for (int j = 0; j < i; j++) {
+      seen[j] = 0;
+      rt::runqput(p1, &gs[j], false);
+    }
+    rt::g* gp = rt::runqsteal(p2, p1, true);
+    int s = 0;
+    if (gp != nullptr) {
+      s++;
+      seen[idx(gp)]++;
+    }
+    while ((gp = rt::runqget(p2, &inheritTime)) != nullptr) {
+      s++;
+      seen[idx(gp)]++;
+    }
+    while ((gp = rt::runqget(p1, &inheritTime)) != nullptr) seen[idx(gp)]++;
+    for (int j = 0; j < i; j++) {
+      INFO("bad element " << j << " at iter " << i);
+      REQUIRE(seen[j] == 1);
+    }
+    INFO("bad steal " << s << ", want " << i / 2 << " or " << i / 2 + 1 << ", iter " << i);
+    REQUIRE((s == i / 2 || s == i / 2 + 1));
+  }
+}
+
+// export_test.go: RunSchedLocalQueueEmptyTest (short: 100 iterations in
+// Go; 1000 here, still well under a second)
+TEST_CASE("TestSchedLocalQueueEmpty: runqempty is never spuriously true while runnext is kicked",
+          "[conformance][runq]") {
+  export_test::GOMAXPROCSScope procs(2);
+  auto owned = export_test::NewP();
+  rt::p* pp = owned.get();
+  std::vector<rt::g> gs(2);
+  std::atomic<uint32_t> ready{0};
+  std::atomic<bool> done{false}, spurious{false};
+  bool inheritTime = false;
+  for (int i = 0; i < 1000; i++) {
+    ready = 0;
+    done = false;
+    bool next0 = (i & 1) == 0;
+    bool next1 = (i & 2) == 0;
+    rt::runqput(pp, &gs[0], next0);
+    gort::go([&] {
+      for (ready.fetch_add(1); ready.load() != 2;) {
+      }
+      if (rt::runqempty(pp)) spurious = true;
+      done = true;
+    });
+    // Both sides spin until the other arrives: the goroutine must be
+    // running on another M at the same time (stolen by a spinning M).
+    for (ready.fetch_add(1); ready.load() != 2;) {
+    }
+    rt::runqput(pp, &gs[1], next1);
+    rt::runqget(pp, &inheritTime);
+    while (!done) rt::Gosched();
+    rt::runqget(pp, &inheritTime);
+    INFO("iter " << i << " next: " << next0 << " " << next1);
+    REQUIRE_FALSE(spurious);
+  }
+}
+
+// proc_runtime_test.go: RunStealOrderTest
+TEST_CASE("TestStealOrder: each enumeration visits every P once, with distinct starts", "[conformance][runq]") {
+  rt::randomOrder ord;
+  for (uint32_t procs = 1; procs <= 64; procs++) {
+    ord.reset(procs);
+    if (procs >= 3) REQUIRE(ord.ncoprimes >= 2);  // too few coprimes
+    for (uint32_t co = 0; co < ord.ncoprimes; co++) {
+      rt::randomEnum e = ord.start(co);
+      std::vector<bool> checked(procs);
+      for (uint32_t p = 0; p < procs; p++) {
+        uint32_t x = e.position();
+        INFO("procs: " << procs << " inc: " << e.inc);
+        REQUIRE_FALSE(checked[x]);  // duplicate during enumeration
+        checked[x] = true;
+        e.next();
+      }
+      REQUIRE(e.done());
+    }
+  }
+  // Make sure that different arguments to ord.start don't generate the
+  // same pos+inc twice.
+  for (uint32_t procs = 2; procs <= 64; procs++) {
+    ord.reset(procs);
+    std::vector<bool> checked(procs * procs);
+    // We want at least procs*len(ord.coprimes) different pos+inc values
+    // before we start repeating.
+    for (uint32_t i = 0; i < procs * ord.ncoprimes; i++) {
+      rt::randomEnum e = ord.start(i);
+      uint32_t j = e.pos * procs + e.inc;
+      INFO("procs: " << procs << " pos: " << e.pos << " inc: " << e.inc);
+      REQUIRE_FALSE(checked[j]);  // duplicate pos+inc during enumeration
+      checked[j] = true;
+    }
+  }
+}
+
+// proc_test.go: TestGoroutineParallelism (P = 2 on this 2-core machine;
+// Go's short mode runs 3 tries)
+TEST_CASE("TestGoroutineParallelism: GOMAXPROCS busy goroutines all run at once", "[conformance][proc]") {
+  constexpr int P = 2, N = 3;
+  export_test::GOMAXPROCSScope procs(P);
+  for (int attempt = 0; attempt < N; attempt++) {
+    export_test::Latch done;
+    std::atomic<uint32_t> x{0};
+    for (int p = 0; p < P; p++) {
+      // Test that all P goroutines are scheduled at the same time: the
+      // counter advances in strict round robin, which no single P can do.
+      gort::go([&x, &done](int p) {
+        for (int i = 0; i < 3; i++) {
+          uint32_t expected = uint32_t(P * i + p);
+          while (x.load() != expected) {
+          }
+          x.store(expected + 1);
+        }
+        done.Done();
+      }, p);
+    }
+    done.Wait(P);
+    REQUIRE(x.load() == uint32_t(3 * P));
+  }
+}
+
+// proc_test.go: TestGoroutineParallelism2 (the load variant; the netpoll
+// variant needs the netpoller)
+TEST_CASE("TestGoroutineParallelism2: nested-spawned busy goroutines all run at once, after a load",
+          "[conformance][proc]") {
+  constexpr int P = 2, N = 3;
+  export_test::GOMAXPROCSScope procs(P);
+  for (bool load : {false, true}) {
+    for (int attempt = 0; attempt < N; attempt++) {
+      if (load) {
+        // Create P goroutines and wait until they all run. When we run the
+        // actual test below, worker threads running the goroutines will
+        // start parking.
+        std::atomic<uint32_t> x{0};
+        export_test::Latch ready;
+        for (int p = 0; p < P; p++)
+          gort::go([&x, &ready] {
+            if (x.fetch_add(1) + 1 == uint32_t(P)) {
+              ready.Done();
+              return;
+            }
+            while (x.load() != uint32_t(P)) {
+            }
+          });
+        ready.Wait(1);
+      }
+      export_test::Latch done;
+      std::atomic<uint32_t> x{0};
+      // Spawn P goroutines in a nested fashion just to differ from
+      // TestGoroutineParallelism.
+      for (int p = 0; p < P / 2; p++) {
+        gort::go([&x, &done](int p) {
+          for (int p2 = 0; p2 < 2; p2++) {
+            gort::go([&x, &done, p](int p2) {
+              for (int i = 0; i < 3; i++) {
+                uint32_t expected = uint32_t(P * i + p * 2 + p2);
+                while (x.load() != expected) {
+                }
+                x.store(expected + 1);
+              }
+              done.Done();
+            }, p2);
+          }
+        }, p);
+      }
+      done.Wait(P);
+      REQUIRE(x.load() == uint32_t(3 * P));
+    }
+  }
+}
+
+// proc_test.go: TestLockOSThreadNesting
+TEST_CASE("TestLockOSThreadNesting: LockOSThread calls nest", "[conformance][proc]") {
+  std::atomic<bool> done{false};
+  std::pair<uint32_t, uint32_t> c0, c1, c2;
+  gort::go([&] {
+    c0 = export_test::LockOSCounts();
+    rt::LockOSThread();
+    rt::LockOSThread();
+    rt::UnlockOSThread();
+    c1 = export_test::LockOSCounts();
+    rt::UnlockOSThread();
+    c2 = export_test::LockOSCounts();
+    done = true;
+  });
+  while (!done) rt::Gosched();
+  REQUIRE(c0 == std::make_pair(0u, 0u));
+  REQUIRE(c1 == std::make_pair(1u, 0u));
+  REQUIRE(c2 == std::make_pair(0u, 0u));
+}
+
+namespace {
+std::atomic<bool> perpetuumStop{false};
+// proc_test.go: perpetuumMobile — a goroutine that endlessly respawns
+// itself until told to stop.
+void perpetuumMobile() {
+  if (!perpetuumStop.load()) gort::go(perpetuumMobile);
+}
+}  // namespace
+
+// proc_test.go: TestStopTheWorldDeadlock (gort has no GC: a second
+// goroutine stopping the world for GOMAXPROCS stands in for runtime.GC)
+TEST_CASE("TestStopTheWorldDeadlock: GOMAXPROCS changes race a self-respawning goroutine",
+          "[conformance][proc]") {
+  int maxprocs = rt::GOMAXPROCS(3);
+  std::atomic<int> compl_{0};
+  gort::go([&] {
+    for (int i = 0; i != 200; i += 1) rt::GOMAXPROCS(i % 2 == 0 ? 2 : 3);
+    compl_++;
+  });
+  gort::go([&] {
+    for (int i = 0; i != 200; i += 1) rt::GOMAXPROCS(3);
+    compl_++;
+  });
+  perpetuumStop = false;
+  gort::go(perpetuumMobile);
+  while (compl_ < 2) rt::Gosched();
+  perpetuumStop = true;
+  rt::GOMAXPROCS(maxprocs);
+  REQUIRE(rt::GOMAXPROCS(0) == maxprocs);
 }
