@@ -2,6 +2,8 @@
 // goroutine ids, reuse, exit. Ports of Go's tests live in conformance/.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <atomic>
 #include <vector>
 
@@ -259,4 +261,91 @@ TEST_CASE("Goexit from a nested call ends only that goroutine, running its destr
   REQUIRE(destructed == 5);  // 4 nested frames + the goroutine's own
   REQUIRE(otherDone);
   REQUIRE(rt::NumGoroutine() == before);
+}
+
+// --- many Ms ------------------------------------------------------------------
+
+TEST_CASE("a goroutine blocked in a system call hands its P to another M", "[proc][syscall]") {
+  // GOMAXPROCS=1: the reader blocks in read() inside SyscallGuard while
+  // holding the only P in _Psyscall; sysmon's retake must hand that P to
+  // another M, or the worker below could never run.
+  export_test::GOMAXPROCSScope procs(1);
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  std::atomic<bool> readerStarted{false}, readerDone{false}, workerDone{false};
+  std::atomic<bool> workerSawReaderBlocked{false};
+  std::atomic<ssize_t> nread{-1};
+  export_test::Latch started, worker, reader;
+  go([&] {
+    readerStarted = true;
+    started.Done();
+    char c = 0;
+    {
+      rt::SyscallGuard sys;
+      nread = read(fds[0], &c, 1);
+    }
+    readerDone = true;
+    reader.Done();
+  });
+  started.Wait(1);
+  go([&] {
+    workerSawReaderBlocked = !readerDone.load();
+    workerDone = true;
+    worker.Done();
+  });
+  worker.Wait(1);
+  REQUIRE(workerDone);
+  REQUIRE(workerSawReaderBlocked);
+  REQUIRE_FALSE(readerDone);
+  char c = 'x';
+  REQUIRE(write(fds[1], &c, 1) == 1);
+  reader.Wait(1);
+  REQUIRE(readerDone);
+  REQUIRE(nread == 1);
+  close(fds[0]);
+  close(fds[1]);
+}
+
+TEST_CASE("entersyscallblock hands the P off at once", "[proc][syscall]") {
+  export_test::GOMAXPROCSScope procs(1);
+  rt::p* before = export_test::CurP();
+  rt::entersyscallblock();
+  // The P went to another M (or the idle list) right away, not to sysmon.
+  REQUIRE(rt::getg()->m->p == nullptr);
+  REQUIRE(before->status.load() != rt::_Psyscall);
+  rt::exitsyscall();
+  REQUIRE(export_test::CurP() != nullptr);
+  REQUIRE(rt::readgstatus(export_test::Curg()) == rt::_Grunning);
+}
+
+TEST_CASE("thousands of goroutines pass a token while GOMAXPROCS flips; each runs exactly once",
+          "[proc][stress]") {
+  constexpr int n = 2000;
+  const int oldprocs = rt::GOMAXPROCS(0);
+  std::vector<std::atomic<int>> ran(n);
+  std::atomic<int> token{0};
+  export_test::Latch done;
+  for (int i = 0; i < n; i++)
+    go([&](int i) {
+      // Wait for the token, take it, pass it on.
+      while (token.load() != i) rt::Gosched();
+      ran[i]++;
+      token.store(i + 1);
+      done.Done();
+    }, i);
+  std::atomic<bool> flipping{true};
+  export_test::Latch flipped;
+  go([&] {
+    for (int k = 0; k < 100; k++) rt::GOMAXPROCS(k % 2 == 0 ? 1 : 2);
+    flipping = false;
+    flipped.Done();
+  });
+  done.Wait(n);
+  flipped.Wait(1);
+  rt::GOMAXPROCS(oldprocs);
+  REQUIRE(token.load() == n);
+  for (int i = 0; i < n; i++) {
+    INFO("goroutine " << i);
+    REQUIRE(ran[i].load() == 1);
+  }
 }

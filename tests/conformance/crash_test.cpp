@@ -27,3 +27,31 @@ TEST_CASE("TestGoexitDeadlock: Goexit in main leaves no goroutines and reports i
           std::string::npos);
   REQUIRE(r.exitStatus == 2);
 }
+
+// crash_test.go: testDeadlock
+static void testDeadlock(const char* name) {
+  auto r = testprog::run(name);
+  INFO(r.output);
+  REQUIRE(r.output.rfind("fatal error: all goroutines are asleep - deadlock!\n", 0) == 0);
+  REQUIRE(r.exitStatus == 2);
+}
+
+TEST_CASE("TestSimpleDeadlock: main blocking forever is a deadlock", "[conformance][crash]") {
+  testDeadlock("SimpleDeadlock");
+}
+
+TEST_CASE("TestLockedDeadlock: a locked main blocking forever is a deadlock", "[conformance][crash]") {
+  testDeadlock("LockedDeadlock");
+}
+
+TEST_CASE("TestLockedDeadlock2: main and a locked goroutine blocking forever is a deadlock",
+          "[conformance][crash]") {
+  testDeadlock("LockedDeadlock2");
+}
+
+TEST_CASE("TestNumGoroutine: at start only the main goroutine counts", "[conformance][proc]") {
+  auto r = testprog::run("NumGoroutine");
+  INFO(r.output);
+  REQUIRE(r.output == "1\n");
+  REQUIRE(r.exitStatus == 0);
+}

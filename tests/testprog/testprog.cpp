@@ -7,9 +7,17 @@
 #include <stdexcept>
 #include <string>
 
+#include <dirent.h>
+#include <unistd.h>
+
+#include <atomic>
+
 #include "runtime/go.h"
+#include "runtime/os_linux.h"
+#include "runtime/proc.h"
 
 using namespace gort;
+namespace runtime = gort::runtime;
 
 namespace {
 std::map<std::string, std::function<int()>>& scenarios() {
@@ -23,6 +31,114 @@ struct registerScenario {
   static int name();            \
   static registerScenario reg_##name(#name, name);  \
   static int name()
+
+// Go's `select {}`: park forever. (gort: until select exists, the same
+// gopark with no unlock function that Go's block() does.)
+void block() { runtime::gopark(nullptr, nullptr, runtime::waitReasonSelectNoCases); }
+
+// deadlock.go: SimpleDeadlock
+TESTPROG_SCENARIO(SimpleDeadlock) {
+  block();
+  return 0;
+}
+
+// deadlock.go: LockedDeadlock
+TESTPROG_SCENARIO(LockedDeadlock) {
+  runtime::LockOSThread();
+  block();
+  return 0;
+}
+
+// deadlock.go: LockedDeadlock2 (Go sleeps 1ms to let the goroutine block;
+// gort waits until it has locked its thread and is about to block)
+TESTPROG_SCENARIO(LockedDeadlock2) {
+  static std::atomic<bool> locked{false};
+  go([] {
+    runtime::LockOSThread();
+    locked = true;
+    block();
+  });
+  while (!locked) runtime::Gosched();
+  block();
+  return 0;
+}
+
+// numgoroutine.go: NumGoroutine (its first line: only main exists)
+TESTPROG_SCENARIO(NumGoroutine) {
+  printf("%d\n", runtime::NumGoroutine());
+  return 0;
+}
+
+// gort-only: whether thread tid of this process still exists.
+bool tidExists(long tid) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/task/%ld", tid);
+  return access(path, F_OK) == 0;
+}
+
+// lockosthread.go: LockOSThreadMain. Needs GOMAXPROCS=1 so the goroutine
+// starts on the main thread; it locks it and exits, which wedges m0; main
+// must carry on on another thread.
+TESTPROG_SCENARIO(LockOSThreadMain) {
+  if (runtime::GOMAXPROCS(-1) != 1) {
+    printf("requires GOMAXPROCS=1\n");
+    return 1;
+  }
+  static long mainTID = runtime::gettid();  // main starts on the main thread
+  static std::atomic<bool> ready{false};
+  static std::atomic<bool> failed{false};
+  go([] {
+    // Because GOMAXPROCS=1, this *should* be on the main thread. Stay there.
+    runtime::LockOSThread();
+    if (runtime::gettid() != mainTID) failed = true;
+    // Exit with the thread locked, which should exit the main thread.
+    ready = true;
+  });
+  while (!ready) runtime::Gosched();
+  if (failed) {
+    printf("failed to start goroutine on main thread\n");
+    return 1;
+  }
+  // Let the locked goroutine finish exiting (it wedges m0), then check
+  // that this goroutine runs on a different thread.
+  for (int i = 0; i < 1000 && runtime::gettid() == mainTID; i++) runtime::Gosched();
+  if (runtime::gettid() == mainTID) {
+    printf("goroutine migrated to locked thread\n");
+    return 1;
+  }
+  printf("OK\n");
+  return 0;
+}
+
+// lockosthread.go: LockOSThreadAlt. main is locked to the main thread; a
+// goroutine locks a new thread and exits: that thread must die.
+TESTPROG_SCENARIO(LockOSThreadAlt) {
+  runtime::LockOSThread();  // Go does this in the scenario's init
+  static std::atomic<long> subTID{0};
+  go([] {
+    // This goroutine must be running on a new thread.
+    runtime::LockOSThread();
+    subTID = runtime::gettid();
+    // Exit with the thread locked.
+  });
+  while (subTID == 0) runtime::Gosched();
+  runtime::UnlockOSThread();
+  // The thread leaves asynchronously (pthread_exit after handing off its
+  // P); wait for it, with a bound, as Go's test does.
+  for (int i = 0; i < 5000; i++) {
+    if (runtime::gettid() == subTID) {
+      printf("locked thread reused\n");
+      return 1;
+    }
+    if (!tidExists(subTID)) {
+      printf("OK\n");
+      return 0;
+    }
+    runtime::usleep(1000);
+  }
+  printf("sub thread %ld still running\n", subTID.load());
+  return 1;
+}
 
 // crash_test.go: TestMainGoroutineID — main panics with "test".
 TESTPROG_SCENARIO(MainGoroutineID) {
