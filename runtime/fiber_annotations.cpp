@@ -22,6 +22,7 @@ void __sanitizer_finish_switch_fiber(void* fake_stack_save, const void** bottom_
 #if GORT_TSAN
 extern "C" {
 void* __tsan_create_fiber(unsigned flags);
+void __tsan_destroy_fiber(void* fiber);
 void __tsan_switch_to_fiber(void* fiber, unsigned flags);
 }
 #endif
@@ -37,7 +38,10 @@ extern "C" cxa_eh_globals* __cxa_get_globals() noexcept;
 
 namespace gort::runtime {
 
-__attribute__((noinline)) void fiberLeaveStackOnly([[maybe_unused]] g* from, [[maybe_unused]] g* to) {
+// No TSan instrumentation here (nor in fiberLeave): the fiber changes in
+// the middle, and an instrumented function would pop its own shadow frame
+// off the other fiber on return.
+__attribute__((noinline, no_sanitize_thread)) void fiberLeaveStackOnly([[maybe_unused]] g* from, [[maybe_unused]] g* to) {
 #if GORT_ASAN
   __sanitizer_start_switch_fiber(&from->asanFakeStack, reinterpret_cast<const void*>(to->stack.lo),
                                  size_t(to->stack.hi - to->stack.lo));
@@ -56,7 +60,7 @@ __attribute__((noinline)) void fiberArriveStackOnly([[maybe_unused]] g* gp) {
 
 // gort-only: save this thread's C++ exception state into from, then tell
 // the sanitizers about the switch.
-__attribute__((noinline)) void fiberLeave(g* from, [[maybe_unused]] g* to, [[maybe_unused]] bool dying) {
+__attribute__((noinline, no_sanitize_thread)) void fiberLeave(g* from, [[maybe_unused]] g* to, [[maybe_unused]] bool dying) {
   cxa_eh_globals* eh = __cxa_get_globals();
   from->ehCaughtExceptions = eh->caughtExceptions;
   from->ehUncaughtExceptions = eh->uncaughtExceptions;
@@ -66,8 +70,38 @@ __attribute__((noinline)) void fiberLeave(g* from, [[maybe_unused]] g* to, [[may
                                  size_t(to->stack.hi - to->stack.lo));
 #endif
 #if GORT_TSAN
+  if (to->m != nullptr && to == to->m->g0) {
+    // Into g0 through mcall: g0's stack restarts at g0.sched.sp, and the
+    // frames it left behind (schedule -> execute -> gogo) never return.
+    // TSan's shadow call stack would keep them forever and grow with every
+    // switch, so g0 gets a fresh fiber each time; the stale one goes,
+    // unless it is the thread's own.
+    void* old = to->tsanFiber;
+    to->tsanFiber = __tsan_create_fiber(0);
+    __tsan_switch_to_fiber(to->tsanFiber, 0);
+    if (old != nullptr && old != to->m->tsanThreadFiber) __tsan_destroy_fiber(old);
+    return;
+  }
   if (to->tsanFiber == nullptr) to->tsanFiber = __tsan_create_fiber(0);
   __tsan_switch_to_fiber(to->tsanFiber, 0);
+#endif
+}
+
+// gort-only: the thread is about to exit (mexit): go back to its own
+// TSan fiber, which pthread_exit expects to be current.
+__attribute__((noinline, no_sanitize_thread)) void fiberThreadExit([[maybe_unused]] m* mp) {
+#if GORT_TSAN
+  __tsan_switch_to_fiber(mp->tsanThreadFiber, 0);
+#endif
+}
+
+// gort-only: a goroutine is dead (goexit0, on g0): its TSan fiber holds
+// the frames of goexit1 that never returned; drop it, a reused g gets a
+// new one.
+void fiberDestroy([[maybe_unused]] g* gp) {
+#if GORT_TSAN
+  if (gp->tsanFiber != nullptr) __tsan_destroy_fiber(gp->tsanFiber);
+  gp->tsanFiber = nullptr;
 #endif
 }
 

@@ -34,6 +34,10 @@ namespace gort::runtime {
 void fiberLeave(g* from, g* to, bool dying = false);
 // gort-only: now running on gp's stack.
 void fiberArrive(g* gp);
+// gort-only: the M's thread is about to exit (mexit).
+void fiberThreadExit(m* mp);
+// gort-only: a dead goroutine's per-stack state is dropped (goexit0).
+void fiberDestroy(g* gp);
 // gort-only: the sanitizer half only, for systemstack.
 void fiberLeaveStackOnly(g* from, g* to);
 void fiberArriveStackOnly(g* gp);

@@ -22,7 +22,7 @@ namespace {
 void printCurrentGoroutineHeader() {
   g* gp = getg();
   if (gp == nullptr || gp->m == nullptr) return;
-  g* curg = gp->m->curg;
+  g* curg = gp->m->curg.load();
   if (curg == nullptr) return;
   fprintf(stderr, "\ngoroutine %lld [running]:\n", static_cast<long long>(curg->goid));
 }
@@ -70,7 +70,13 @@ extern "C" void badmcall(g*) { throw_("runtime: mcall called on m->g0 stack"); }
 // stubs.go / asm: badmcall2
 extern "C" void badmcall2(g*) { throw_("runtime: mcall function returned"); }
 
-// stubs.go / asm: badsystemstack
-extern "C" void badsystemstack() { throw_("systemstack called from unexpected goroutine"); }
+// stubs.go: badsystemstack
+// Go writes the message raw (it may be on a broken stack) and crashes.
+extern "C" void badsystemstack() {
+  static const char msg[] = "fatal: systemstack called from unexpected goroutine\n";
+  ssize_t r = write(2, msg, sizeof msg - 1);
+  (void)r;
+  abort();
+}
 
 }  // namespace gort::runtime

@@ -23,9 +23,8 @@
 // spinner, wakes a new spinner, or it gives up and parks. Submission does
 // "publish work; StoreLoad barrier; check nmspinning", and an M leaving the
 // spinning state does "nmspinning--; StoreLoad barrier; re-check every
-// queue", so one side or the other always notices the new work. (The many-M
-// half of this lands with startm/wakep; this file already keeps the places
-// where Go calls them.)
+// queue", so one side or the other always notices the new work (wakep,
+// resetspinning and findRunnable's re-check below).
 
 #include <pthread.h>
 #include <sched.h>
@@ -35,6 +34,7 @@
 #include <cstring>
 #include <cxxabi.h>
 #include <exception>
+#include <vector>
 
 #include "runtime/fiber_annotations.h"
 #include "runtime/go.h"
@@ -552,10 +552,12 @@ extern "C" [[noreturn]] void mstart0() {
   g* gp = getg();
   if (gp != gp->m->g0) throw_("bad runtime·mstart");
 
-  // Set up m.g0.sched as a label returning to just after the mstart1 call
-  // in mstart0 above, for use by goexit0 and mcall. Every mcall and
-  // systemstack restarts g0's stack from this sp (16-byte aligned: it is
-  // the caller's sp at a call).
+  // Set up m.g0.sched as Go does: sp is the caller's sp at the call of
+  // mstart1, and every mcall and systemstack restarts g0's stack from it
+  // (16-byte aligned: it is a call site's sp). pc is only recorded: in
+  // Go, goexit0 jumps there to return into mstart0; in gort mstart0's
+  // call to mstart1 never returns ([[noreturn]]), so nothing may jump
+  // to it.
   gp->sched.g = gp;
   gp->sched.pc = GORT_GETCALLERPC();
   gp->sched.sp = GORT_GETCALLERSP();
@@ -563,7 +565,7 @@ extern "C" [[noreturn]] void mstart0() {
 
   minit();
 #if GORT_TSAN
-  gp->tsanFiber = __tsan_get_current_fiber();
+  gp->tsanFiber = gp->m->tsanThreadFiber = __tsan_get_current_fiber();
 #endif
 
   if (gp->m->mstartfn != nullptr) gp->m->mstartfn();
@@ -589,7 +591,8 @@ void mPark() {
 // Don't call this directly to exit the thread, since it must run at the
 // top of the thread stack. (gort: goexit0 calls it on g0 for a g that
 // exited while locked to its thread; the thread then leaves through
-// pthread_exit, whose unwinding ends at mstart's outermost frame.)
+// pthread_exit, whose forced unwinding finds no more frames past the g0
+// frames mcall started, and glibc then returns into its thread start.)
 // Must run on g0. Never returns.
 [[noreturn]] void mexit(bool) {
   g* _g_ = getg();
@@ -650,6 +653,7 @@ void mPark() {
   checkdead();
   unlock(&sched.lock);
 
+  fiberThreadExit(mp);
   exitThread();
 }
 
@@ -922,7 +926,10 @@ void gcstopm() {
   gp->waitsince = 0;
   gp->preempt = false;
   gp->stackguard0 = gp->stack.lo + _StackGuard;
-  if (!inheritTime) _g_->m->p->schedtick++;
+  if (!inheritTime) {
+    p* pp = _g_->m->p;
+    pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
 
   // gort: the stack canary is checked at every switch onto a goroutine.
   stackcheck(gp);
@@ -1279,7 +1286,7 @@ top:
 // Grunning and then immediately calls dropg to finish the job.
 void dropg() {
   g* _g_ = getg();
-  _g_->m->curg->m = nullptr;
+  _g_->m->curg.load()->m = nullptr;
   _g_->m->curg = nullptr;
 }
 
@@ -1350,6 +1357,7 @@ void goexit0(g* gp) {
   p* _p_ = _g_->m->p;
 
   casgstatus(gp, _Grunning, _Gdead);
+  fiberDestroy(gp);
   gp->m = nullptr;
   bool locked = gp->lockedm != nullptr;
   gp->lockedm = nullptr;
@@ -2007,8 +2015,9 @@ void wirep(p* _p_) {
   g* _g_ = getg();
   if (_g_->m->p != nullptr) throw_("wirep: already in go");
   if (_p_->m != nullptr || _p_->status.load() != _Pidle) {
-    fprintf(stderr, "wirep: p->m=%p(%lld) p->status=%u\n", static_cast<void*>(_p_->m),
-            static_cast<long long>(_p_->m ? _p_->m->id : 0), _p_->status.load());
+    m* pm = _p_->m;
+    fprintf(stderr, "wirep: p->m=%p(%lld) p->status=%u\n", static_cast<void*>(pm),
+            static_cast<long long>(pm ? pm->id : 0), _p_->status.load());
     throw_("wirep: invalid p state");
   }
   _g_->m->p = _p_;
@@ -2024,7 +2033,7 @@ p* releasep() {
   p* _p_ = _g_->m->p;
   if (_p_->m != _g_->m || _p_->status.load() != _Prunning) {
     fprintf(stderr, "releasep: m=%p m->p=%p p->m=%p p->status=%u\n", static_cast<void*>(_g_->m),
-            static_cast<void*>(_g_->m->p), static_cast<void*>(_p_->m), _p_->status.load());
+            static_cast<void*>(_g_->m->p), static_cast<void*>(_p_->m.load()), _p_->status.load());
     throw_("releasep: invalid p state");
   }
   _g_->m->p = nullptr;
@@ -2606,14 +2615,14 @@ g* gQueue::pop() {
 // Adds gp to the head of l.
 void gList::push(g* gp) {
   gp->schedlink.store(head, std::memory_order_relaxed);
-  head = gp;
+  __atomic_store_n(&head, gp, __ATOMIC_RELAXED);
 }
 
 // proc.go: gList.pop
 // Removes and returns the head of l. If l is empty, it returns nil.
 g* gList::pop() {
   g* gp = head;
-  if (gp != nullptr) head = gp->schedlink.load(std::memory_order_relaxed);
+  if (gp != nullptr) __atomic_store_n(&head, gp->schedlink.load(std::memory_order_relaxed), __ATOMIC_RELAXED);
   return gp;
 }
 
@@ -2624,8 +2633,10 @@ void randomOrder::reset(uint32_t n) {
   uint32_t k = 0;
   for (uint32_t i = 1; i <= n; i++)
     if (gcd(i, n) == 1) c[k++] = i;
-  // gort: the old array is leaked on purpose: a spinning M may still read
-  // it (procresize runs with the world stopped, but keep it simple).
+  // gort: a spinning M may still be reading the old array; it is kept
+  // (reachable, so leak checkers stay quiet) rather than freed.
+  static std::vector<uint32_t*> retired;
+  if (coprimes != nullptr) retired.push_back(coprimes);
   coprimes = c;
   ncoprimes = k;
 }

@@ -17,10 +17,11 @@ extern debugVars debug;
 // runtime1.go: goenvs (os_linux.go: goenvs calls goenvs_unix).
 void goenvs();
 // runtime1.go: parsedebugvars. Parses GODEBUG and GOTRACEBACK; a value it
-// can't read is reported on stderr, as Go reports a bad GOMAXPROCS.
+// can't read is reported on stderr (gort-only: Go ignores it).
 void parsedebugvars();
 // gort-only: reads an integer environment variable. Returns false when it
-// is unset; reports and returns false when it is not a number.
+// is unset; reports and returns false when it is not a number (Go 1.19
+// silently ignores a bad GOMAXPROCS; gort says so on stderr).
 bool gogetenvInt(const char* name, int32_t* out);
 
 // runtime1.go: gotraceback levels: traceback_cache's level, all, crash.

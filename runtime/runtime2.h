@@ -167,9 +167,11 @@ struct gQueue {
   g* pop();
 };
 
+// A gList's head is read without its lock by gfget's first peek (as in
+// Go); head is therefore only accessed atomically (relaxed).
 struct gList {
   g* head = nullptr;
-  bool empty() const { return head == nullptr; }
+  bool empty() const { return __atomic_load_n(&head, __ATOMIC_RELAXED) == nullptr; }
   void push(g* gp);
   g* pop();
 };
@@ -184,7 +186,7 @@ struct g {
   // prologue checks, so it only carries stackPreempt as a request flag
   // (preemption issue) and lo+_StackGuard otherwise.
   struct stack stack;
-  uintptr_t stackguard0;
+  std::atomic<uintptr_t> stackguard0;  // written by sysmon's preemptone too
   uintptr_t stackguard1;
 
   struct m* m;        // asm: current m; nil unless running or in a syscall
@@ -199,7 +201,7 @@ struct g {
   int64_t waitsince;          // approx time when the g became blocked
   waitReason waitreason;      // if status==_Gwaiting
 
-  bool preempt;      // preemption signal, duplicates stackguard0 = stackPreempt
+  std::atomic<bool> preempt;  // preemption signal, duplicates stackguard0 = stackPreempt (set by sysmon)
   bool preemptStop;  // transition to _Gpreempted on preemption
   bool throwsplit;   // must not split stack (inside the syscall region)
 
@@ -228,7 +230,7 @@ struct m {
   g* gsignal;        // asm: signal-handling g
   uintptr_t tls[6];  // thread-local storage, as in Go (unused by gort)
   void (*mstartfn)();
-  g* curg;           // asm: current running goroutine
+  std::atomic<g*> curg;  // asm: current running goroutine (read by sysmon)
   struct p* p;       // attached p for executing user code (nil if not)
   struct p* nextp;
   struct p* oldp;    // the p that was attached before executing a syscall
@@ -253,6 +255,7 @@ struct m {
   void* waitlock;
   uint32_t syscalltick;
   sigset_t sigmask;  // storage for saved signal mask
+  void* tsanThreadFiber;  // gort-only: TSan's fiber of this thread itself
 };
 
 // ---------------------------------------------------------------------------
@@ -264,15 +267,17 @@ struct p {
   int32_t id;
   std::atomic<uint32_t> status;  // one of _Pidle, _Prunning, ...
   p* link;                       // on sched.pidle
-  uint32_t schedtick;            // incremented on every scheduler call
-  uint32_t syscalltick;          // incremented on every system call
+  // Ticks are written by the owner and read by sysmon (atomics: Go's
+  // races here are benign by design, C++'s are undefined).
+  std::atomic<uint32_t> schedtick;    // incremented on every scheduler call
+  std::atomic<uint32_t> syscalltick;  // incremented on every system call
   struct {                       // last tick observed by sysmon
     uint32_t schedtick;
     int64_t schedwhen;
     uint32_t syscalltick;
     int64_t syscallwhen;
   } sysmontick;
-  struct m* m;  // back-link to associated m (nil if idle)
+  std::atomic<struct m*> m;  // back-link to associated m (nil if idle); read by sysmon
 
   // Cache of goroutine ids, amortizes accesses to sched.goidgen.
   uint64_t goidcache;
@@ -290,10 +295,10 @@ struct p {
   // remaining in the running G's time slice. It inherits the time slice.
   std::atomic<g*> runnext;
 
-  // Available G's (status == Gdead).
+  // Available G's (status == Gdead). n is read by gcount from any M.
   struct {
     gList list;
-    int32_t n;
+    std::atomic<int32_t> n;
   } gFree;
 
   // gort-only: per-P cache of free goroutine stacks (stack.cpp).
@@ -331,14 +336,14 @@ struct schedt {
 
   // Global runnable queue.
   gQueue runq;
-  int32_t runqsize;
+  std::atomic<int32_t> runqsize;  // written under lock, read without it
 
   // Global cache of dead G's.
   struct {
     mutex lock;
     gList stack;    // Gs with stacks
     gList noStack;  // Gs without stacks
-    int32_t n;
+    std::atomic<int32_t> n;  // read by gcount without the lock
   } gFree;
 
   // stop-the-world state

@@ -18,7 +18,7 @@ namespace export_test {
 namespace rt = gort::runtime;
 
 // The current goroutine's id.
-inline int64_t Goid() { return rt::getg()->m->curg->goid; }
+inline int64_t Goid() { return rt::getg()->m->curg.load()->goid; }
 // The current goroutine.
 inline rt::g* Curg() { return rt::getg()->m->curg; }
 // The P the current goroutine runs on.

@@ -165,9 +165,13 @@ mcall:
 	call	badmcall@PLT
 	ud2
 
+	.cfi_restore_state
+	// One byte under the remembered frame state before the resume point:
+	// unwinders look up pc-1 for a caller's frame, and a parked g's saved
+	// pc (.Lmcall_resume) must find this FDE's full frame there too.
+	nop
 	// gogo(&g->sched) lands here with rsp = g->sched.sp, on g's stack.
 .Lmcall_resume:
-	.cfi_restore_state
 	// Restore the callee-saved registers from the mcallframe.
 	ldmxcsr	mcallframe_mxcsr(%rsp)
 	fldcw	mcallframe_fpcw(%rsp)

@@ -176,17 +176,21 @@ TEST_CASE("TestGoroutineParallelism2: nested-spawned busy goroutines all run at 
         // actual test below, worker threads running the goroutines will
         // start parking.
         std::atomic<uint32_t> x{0};
-        export_test::Latch ready;
+        export_test::Latch ready, exited;
         for (int p = 0; p < P; p++)
-          gort::go([&x, &ready] {
+          gort::go([&x, &ready, &exited] {
             if (x.fetch_add(1) + 1 == uint32_t(P)) {
               ready.Done();
-              return;
+            } else {
+              while (x.load() != uint32_t(P)) {
+              }
             }
-            while (x.load() != uint32_t(P)) {
-            }
+            exited.Done();
           });
         ready.Wait(1);
+        // gort: x and the latches live in this block; wait until every
+        // loader is past them (Go's garbage collector makes that moot).
+        exited.Wait(P);
       }
       export_test::Latch done;
       std::atomic<uint32_t> x{0};
