@@ -70,18 +70,6 @@ __attribute__((noinline, no_sanitize_thread)) void fiberLeave(g* from, [[maybe_u
                                  size_t(to->stack.hi - to->stack.lo));
 #endif
 #if GORT_TSAN
-  if (to->m != nullptr && to == to->m->g0) {
-    // Into g0 through mcall: g0's stack restarts at g0.sched.sp, and the
-    // frames it left behind (schedule -> execute -> gogo) never return.
-    // TSan's shadow call stack would keep them forever and grow with every
-    // switch, so g0 gets a fresh fiber each time; the stale one goes,
-    // unless it is the thread's own.
-    void* old = to->tsanFiber;
-    to->tsanFiber = __tsan_create_fiber(0);
-    __tsan_switch_to_fiber(to->tsanFiber, 0);
-    if (old != nullptr && old != to->m->tsanThreadFiber) __tsan_destroy_fiber(old);
-    return;
-  }
   if (to->tsanFiber == nullptr) to->tsanFiber = __tsan_create_fiber(0);
   __tsan_switch_to_fiber(to->tsanFiber, 0);
 #endif
@@ -92,16 +80,6 @@ __attribute__((noinline, no_sanitize_thread)) void fiberLeave(g* from, [[maybe_u
 __attribute__((noinline, no_sanitize_thread)) void fiberThreadExit([[maybe_unused]] m* mp) {
 #if GORT_TSAN
   __tsan_switch_to_fiber(mp->tsanThreadFiber, 0);
-#endif
-}
-
-// gort-only: a goroutine is dead (goexit0, on g0): its TSan fiber holds
-// the frames of goexit1 that never returned; drop it, a reused g gets a
-// new one.
-void fiberDestroy([[maybe_unused]] g* gp) {
-#if GORT_TSAN
-  if (gp->tsanFiber != nullptr) __tsan_destroy_fiber(gp->tsanFiber);
-  gp->tsanFiber = nullptr;
 #endif
 }
 

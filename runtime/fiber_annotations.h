@@ -27,6 +27,14 @@
 extern "C" void* __tsan_get_current_fiber(void);
 #endif
 
+// gort-only: marks the functions that never return because they switch
+// away for good: the chain from mcall's target on g0 through schedule and
+// execute into gogo, and goexit1 on a dying goroutine. TSan's shadow call
+// stack would keep their frames forever and grow by a few at every
+// switch; uninstrumented, they leave no frames (the functions they call
+// and that return are still instrumented).
+#define GORT_NEVER_RETURNS __attribute__((no_sanitize_thread))
+
 namespace gort::runtime {
 
 // gort-only: about to switch from `from` to `to`. dying: from's frames are
@@ -36,8 +44,6 @@ void fiberLeave(g* from, g* to, bool dying = false);
 void fiberArrive(g* gp);
 // gort-only: the M's thread is about to exit (mexit).
 void fiberThreadExit(m* mp);
-// gort-only: a dead goroutine's per-stack state is dropped (goexit0).
-void fiberDestroy(g* gp);
 // gort-only: the sanitizer half only, for systemstack.
 void fiberLeaveStackOnly(g* from, g* to);
 void fiberArriveStackOnly(g* gp);

@@ -533,7 +533,7 @@ int64_t startTheWorldWithSema() {
 // proc.go: mstart0
 // mstart is the entry-point for new Ms (asm_<arch>.S), and mstart0 is its
 // C++ half. It must not return: it hands off to mstart1, which schedules.
-extern "C" [[noreturn]] void mstart0() {
+extern "C" [[noreturn]] GORT_NEVER_RETURNS void mstart0() {
   g* gp = getg();
   if (gp->stack.lo == 0) throw_("mstart0: g0 has no stack bounds");
   // Initialize stack guard so that we can start calling regular functions.
@@ -548,7 +548,7 @@ extern "C" [[noreturn]] void mstart0() {
 // gort: Go's g0.sched.pc lets a locked goroutine's exit gogo back into
 // mstart0 and return the thread to the OS; gort's goexit0 calls mexit
 // directly on g0 instead (many-M scheduler), so only sp is used.
-[[noreturn]] __attribute__((noinline)) void mstart1() {
+[[noreturn]] __attribute__((noinline)) GORT_NEVER_RETURNS void mstart1() {
   g* gp = getg();
   if (gp != gp->m->g0) throw_("bad runtime·mstart");
 
@@ -594,7 +594,7 @@ void mPark() {
 // pthread_exit, whose forced unwinding finds no more frames past the g0
 // frames mcall started, and glibc then returns into its thread start.)
 // Must run on g0. Never returns.
-[[noreturn]] void mexit(bool) {
+[[noreturn]] GORT_NEVER_RETURNS void mexit(bool) {
   g* _g_ = getg();
   m* mp = _g_->m;
 
@@ -915,7 +915,7 @@ void gcstopm() {
 // Write barriers are allowed because this is called immediately after
 // acquiring a P in several places (Go's note; gort has no write barriers).
 // Must run on g0.
-[[noreturn]] static void executeImpl(g* gp, bool inheritTime) {
+[[noreturn]] GORT_NEVER_RETURNS static void executeImpl(g* gp, bool inheritTime) {
   g* _g_ = getg();
   if (_g_ != _g_->m->g0) throw_("execute: not on g0");
 
@@ -936,7 +936,7 @@ void gcstopm() {
   fiberLeave(_g_, gp);
   gogo(&gp->sched);
 }
-void execute(g* gp, bool inheritTime) { executeImpl(gp, inheritTime); }
+GORT_NEVER_RETURNS void execute(g* gp, bool inheritTime) { executeImpl(gp, inheritTime); }
 
 // proc.go: findRunnable
 // Finds a runnable goroutine to execute. Tries to steal from other P's,
@@ -1239,7 +1239,7 @@ void injectglist(gList* glist) {
 // proc.go: schedule
 // One round of scheduler: find a runnable goroutine and execute it.
 // Never returns. Must run on g0.
-[[noreturn]] void schedule() {
+[[noreturn]] GORT_NEVER_RETURNS void schedule() {
   g* _g_ = getg();
 
   if (_g_->m->locks != 0) throw_("schedule: holding locks");
@@ -1298,7 +1298,7 @@ bool parkunlock_c(g*, void* lock) {
 
 // proc.go: park_m
 // park continuation on g0.
-void park_m(g* gp) {
+GORT_NEVER_RETURNS void park_m(g* gp) {
   g* _g_ = getg();
   fiberArrive(_g_);
 
@@ -1320,7 +1320,7 @@ void park_m(g* gp) {
 // proc.go: goschedImpl
 // Puts gp on the global run queue (not the local one: a yielding g
 // should let everybody else run first) and reschedules. Must run on g0.
-void goschedImpl(g* gp) {
+GORT_NEVER_RETURNS void goschedImpl(g* gp) {
   uint32_t status = readgstatus(gp);
   if ((status & ~_Gscan) != _Grunning) throw_("bad g status");
   casgstatus(gp, _Grunning, _Grunnable);
@@ -1334,14 +1334,14 @@ void goschedImpl(g* gp) {
 
 // proc.go: gosched_m
 // Gosched continuation on g0.
-void gosched_m(g* gp) {
+GORT_NEVER_RETURNS void gosched_m(g* gp) {
   fiberArrive(getg());
   goschedImpl(gp);
 }
 
 // proc.go: goexit1
 // Finishes execution of the current goroutine. Never returns.
-extern "C" [[noreturn]] void goexit1() {
+extern "C" [[noreturn]] GORT_NEVER_RETURNS void goexit1() {
   g* gp = getg();
   fiberLeave(gp, gp->m->g0, /*dying=*/true);
   mcall(goexit0);
@@ -1351,13 +1351,12 @@ extern "C" [[noreturn]] void goexit1() {
 // proc.go: goexit0
 // goexit continuation on g0. (Newer Go splits the body out as gdestroy
 // and calls schedule after it.)
-void goexit0(g* gp) {
+GORT_NEVER_RETURNS void goexit0(g* gp) {
   g* _g_ = getg();
   fiberArrive(_g_);
   p* _p_ = _g_->m->p;
 
   casgstatus(gp, _Grunning, _Gdead);
-  fiberDestroy(gp);
   gp->m = nullptr;
   bool locked = gp->lockedm != nullptr;
   gp->lockedm = nullptr;
@@ -1580,7 +1579,7 @@ bool exitsyscallfast(p* oldp) {
 // proc.go: exitsyscall0
 // exitsyscall slow path on g0. Failed to acquire P, enqueue gp as
 // runnable.
-void exitsyscall0(g* gp) {
+GORT_NEVER_RETURNS void exitsyscall0(g* gp) {
   fiberArrive(getg());
   casgstatus(gp, _Gsyscall, _Grunnable);
   dropg();

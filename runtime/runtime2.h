@@ -330,7 +330,7 @@ struct schedt {
   int64_t nmfreed;            // cumulative number of freed m's
   std::atomic<uint32_t> ngsys;  // number of system goroutines
 
-  p* pidle;  // idle p's
+  std::atomic<p*> pidle;  // idle p's (peeked at without the lock by exitsyscallfast)
   std::atomic<uint32_t> npidle;
   std::atomic<uint32_t> nmspinning;
 

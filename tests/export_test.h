@@ -17,6 +17,14 @@
 namespace export_test {
 namespace rt = gort::runtime;
 
+// Iteration counts of the heavy tests are divided by this under TSan,
+// whose fiber switches cost microseconds each (Go's -short plays this role).
+#if defined(__SANITIZE_THREAD__)
+constexpr int TSanDivisor = 10;
+#else
+constexpr int TSanDivisor = 1;
+#endif
+
 // The current goroutine's id.
 inline int64_t Goid() { return rt::getg()->m->curg.load()->goid; }
 // The current goroutine.

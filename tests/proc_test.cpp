@@ -211,7 +211,7 @@ TEST_CASE("a goroutine's function returns into goexit", "[proc]") {
 }
 
 TEST_CASE("a million goroutines are created and finish", "[proc]") {
-  constexpr int total = 1000000, batch = 10000;
+  constexpr int total = 1000000 / export_test::TSanDivisor, batch = 10000 / export_test::TSanDivisor;
   std::atomic<long long> sum{0};
   std::atomic<int> finished{0};
   for (int b = 0; b < total / batch; b++) {
