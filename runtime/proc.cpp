@@ -94,6 +94,15 @@ int32_t newprocs;
 // worldsema: held by the goroutine that stops the world (proc.go).
 std::atomic<uint32_t> worldsema{1};
 
+// gort-only: arrays that readers without a lock may still hold (allp, the
+// P masks, the steal order) are never freed when replaced; they are kept
+// here, reachable, instead of leaked (Go's garbage collector frees them
+// once no reader is left).
+void retire(void* old) {
+  static auto* retired = new std::vector<void*>;  // never destroyed
+  if (old != nullptr) retired->push_back(old);
+}
+
 // pMask: one bit per P (proc.go: type pMask).
 struct pMask {
   std::atomic<uint32_t>* bits = nullptr;
@@ -106,7 +115,8 @@ struct pMask {
     if (words <= n) return;
     auto* nb = new std::atomic<uint32_t>[words];
     for (int32_t i = 0; i < words; i++) nb[i].store(i < n ? bits[i].load() : 0);
-    bits = nb;  // the old array is leaked on purpose: readers may hold it
+    retire(bits);  // readers may still hold the old array
+    bits = nb;
     n = words;
   }
 };
@@ -625,6 +635,7 @@ void mPark() {
   // Free the gsignal stack.
   if (mp->gsignal != nullptr) {
     stackfree(mp->gsignal->stack);
+    delete mp->gsignal;  // gort: no GC; the signal g is on no list
     mp->gsignal = nullptr;
   }
 
@@ -640,6 +651,10 @@ void mPark() {
     }
   }
   if (!found) throw_("m not found in allm");
+  // Delay reaping m until it's done with the stack. (gort: the m stays on
+  // sched.freem for good; pthread frees the stack itself.)
+  mp->freelink = sched.freem;
+  sched.freem = mp;
   unlock(&sched.lock);
 
   // Release the P.
@@ -1939,7 +1954,8 @@ p* procresize(int32_t nprocs) {
     if (nprocs > allpcap) {
       p** nallp = new p*[nprocs]();
       for (int32_t i = 0; i < allpcap; i++) nallp[i] = allp[i];
-      allp = nallp;  // the old array is leaked on purpose: readers may hold it
+      retire(allp);  // readers may still hold the old array
+      allp = nallp;
       allpcap = nprocs;
     }
     idlepMask.resize(nprocs);
@@ -2632,10 +2648,7 @@ void randomOrder::reset(uint32_t n) {
   uint32_t k = 0;
   for (uint32_t i = 1; i <= n; i++)
     if (gcd(i, n) == 1) c[k++] = i;
-  // gort: a spinning M may still be reading the old array; it is kept
-  // (reachable, so leak checkers stay quiet) rather than freed.
-  static std::vector<uint32_t*> retired;
-  if (coprimes != nullptr) retired.push_back(coprimes);
+  retire(coprimes);  // a spinning M may still be reading the old array
   coprimes = c;
   ncoprimes = k;
 }

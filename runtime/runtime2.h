@@ -255,6 +255,7 @@ struct m {
   void* waitlock;
   uint32_t syscalltick;
   sigset_t sigmask;  // storage for saved signal mask
+  m* freelink;            // on sched.freem
   void* tsanThreadFiber;  // gort-only: TSan's fiber of this thread itself
 };
 
@@ -345,6 +346,10 @@ struct schedt {
     gList noStack;  // Gs without stacks
     std::atomic<int32_t> n;  // read by gcount without the lock
   } gFree;
+
+  // freem is the list of m's waiting to be freed when their m.exited is
+  // set. Linked through m.freelink. (gort: exited Ms stay here.)
+  m* freem;
 
   // stop-the-world state
   std::atomic<uint32_t> gcwaiting;

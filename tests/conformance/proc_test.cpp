@@ -135,6 +135,7 @@ TEST_CASE("TestStealOrder: each enumeration visits every P once, with distinct s
       checked[j] = true;
     }
   }
+  delete[] ord.coprimes;  // a test-local order (the runtime's lives forever)
 }
 
 // proc_test.go: TestGoroutineParallelism (P = 2 on this 2-core machine;
