@@ -246,6 +246,78 @@ void goready(g* gp) {
   systemstack([gp] { ready(gp, true); });
 }
 
+// proc.go: acquireSudog
+// Takes a sudog from this P's cache, refilling it from the central cache
+// (or the heap) when empty.
+sudog* acquireSudog() {
+  // Delicate dance: the semaphore implementation calls acquireSudog,
+  // acquireSudog calls new(sudog), new calls malloc, malloc can call the
+  // garbage collector, and the garbage collector calls the semaphore
+  // implementation in stopTheWorld. Break the cycle by doing acquirem/
+  // releasem around new(sudog). (gort: no GC, but acquirem also keeps
+  // this g on its P while it uses the P's cache.)
+  m* mp = acquirem();
+  p* pp = mp->p;
+  auto& cache = pp->sudogcache;
+  constexpr int32_t cap = int32_t(sizeof(cache.buf) / sizeof(cache.buf[0]));
+  if (cache.n == 0) {
+    lock(&sched.sudoglock);
+    // First, try to grab a batch from central cache.
+    while (cache.n < cap / 2 && sched.sudogcache != nullptr) {
+      sudog* s = sched.sudogcache;
+      sched.sudogcache = s->next;
+      s->next = nullptr;
+      cache.buf[cache.n++] = s;
+    }
+    unlock(&sched.sudoglock);
+    // If the central cache is empty, allocate a new one.
+    if (cache.n == 0) cache.buf[cache.n++] = new sudog{};
+  }
+  sudog* s = cache.buf[--cache.n];
+  cache.buf[cache.n] = nullptr;
+  if (s->elem != nullptr) throw_("acquireSudog: found s.elem != nil in cache");
+  releasem(mp);
+  return s;
+}
+
+// proc.go: releaseSudog
+// Returns s to this P's cache, moving half of a full cache to the central
+// one.
+void releaseSudog(sudog* s) {
+  if (s->elem != nullptr) throw_("runtime: sudog with non-nil elem");
+  if (s->isSelect) throw_("runtime: sudog with non-false isSelect");
+  if (s->next != nullptr) throw_("runtime: sudog with non-nil next");
+  if (s->prev != nullptr) throw_("runtime: sudog with non-nil prev");
+  if (s->waitlink != nullptr) throw_("runtime: sudog with non-nil waitlink");
+  if (s->c != nullptr) throw_("runtime: sudog with non-nil c");
+  g* gp = getg()->m->curg.load();
+  if (gp != nullptr && gp->param != nullptr) throw_("runtime: releaseSudog with non-nil gp.param");
+  m* mp = acquirem();  // avoid rescheduling to another P
+  p* pp = mp->p;
+  auto& cache = pp->sudogcache;
+  constexpr int32_t cap = int32_t(sizeof(cache.buf) / sizeof(cache.buf[0]));
+  if (cache.n == cap) {
+    // Transfer half of local cache to the central cache.
+    sudog* first = nullptr;
+    sudog* last = nullptr;
+    while (cache.n > cap / 2) {
+      sudog* p1 = cache.buf[--cache.n];
+      cache.buf[cache.n] = nullptr;
+      if (first == nullptr)
+        first = p1;
+      else
+        last->next = p1;
+      last = p1;
+    }
+    lock(&sched.sudoglock);
+    last->next = sched.sudogcache;
+    sched.sudogcache = first;
+    unlock(&sched.sudoglock);
+  }
+  cache.buf[cache.n++] = s;
+  releasem(mp);
+}
+
 // proc.go: allgadd
 void allgadd(g* gp) {
   if (readgstatus(gp) == _Gidle) throw_("allgadd: bad status Gidle");

@@ -46,6 +46,10 @@ void goparkunlock(mutex* lock, waitReason reason);
 void goready(g* gp);
 void ready(g* gp, bool next);
 uint32_t fastrand();
+// stubs.go: fastrandn. A random number in [0, n).
+inline uint32_t fastrandn(uint32_t n) { return uint32_t(uint64_t(fastrand()) * uint64_t(n) >> 32); }
+sudog* acquireSudog();
+void releaseSudog(sudog* s);
 
 uint32_t readgstatus(g* gp);
 void casgstatus(g* gp, uint32_t oldval, uint32_t newval);

@@ -176,6 +176,43 @@ struct gList {
   g* pop();
 };
 
+struct hchan;
+
+// sudog (runtime2.go) represents a g in a wait list, such as for
+// sending/receiving on a channel. sudog is necessary because the g <->
+// synchronization object relation is many-to-many: a g can be on many
+// wait lists (select), and many gs may wait on the same object. sudogs
+// come from a per-P cache: use acquireSudog and releaseSudog.
+struct sudog {
+  // The following fields are protected by the hchan.lock of the channel
+  // this sudog is blocking on.
+  struct g* g;
+  sudog* next;
+  sudog* prev;
+  void* elem;  // data element (points into the waiting g's stack)
+
+  // The following fields are never accessed concurrently. For channels,
+  // waitlink is only accessed by g. For semaphores, all fields (including
+  // the ones above) are only accessed when holding a semaRoot lock.
+  int64_t acquiretime;
+  int64_t releasetime;
+  uint32_t ticket;
+
+  // isSelect indicates g is participating in a select, so g.selectDone
+  // must be CAS'd to win the wake-up race.
+  bool isSelect;
+
+  // success indicates whether communication over channel c succeeded. It
+  // is true if the goroutine was awoken because a value was delivered over
+  // channel c, and false if awoken because c was closed.
+  bool success;
+
+  sudog* parent;    // semaRoot binary tree
+  sudog* waitlink;  // g.waiting list or semaRoot
+  sudog* waittail;  // semaRoot
+  hchan* c;         // channel
+};
+
 // ---------------------------------------------------------------------------
 // g: a goroutine (runtime2.go: type g).
 // ---------------------------------------------------------------------------
@@ -204,6 +241,12 @@ struct g {
   std::atomic<bool> preempt;  // preemption signal, duplicates stackguard0 = stackPreempt (set by sysmon)
   bool preemptStop;  // transition to _Gpreempted on preemption
   bool throwsplit;   // must not split stack (inside the syscall region)
+
+  // Channel and select state (chan.cpp, select.cpp).
+  sudog* waiting;                     // sudog structures this g is waiting on (that have a valid elem ptr); in lock order
+  std::atomic<uint32_t> selectDone;  // are we participating in a select and did someone win the race?
+  std::atomic<bool> parkingOnChan;    // set when g is about to park on a chan send or chan receive
+  bool activeStackChans;              // Go: stack shrinking guard; gort never shrinks stacks
 
   struct m* lockedm;  // the M this g is locked to (LockOSThread)
   int64_t parentGoid;  // goid of the goroutine that created this (newer Go)
@@ -302,6 +345,12 @@ struct p {
     std::atomic<int32_t> n;
   } gFree;
 
+  // Cache of sudogs (proc.go: acquireSudog/releaseSudog).
+  struct {
+    sudog* buf[128];
+    int32_t n;
+  } sudogcache;
+
   // gort-only: per-P cache of free goroutine stacks (stack.cpp).
   struct {
     uintptr_t list;  // free stacks linked through their canary word's neighbour
@@ -338,6 +387,10 @@ struct schedt {
   // Global runnable queue.
   gQueue runq;
   std::atomic<int32_t> runqsize;  // written under lock, read without it
+
+  // Central cache of sudog structs.
+  mutex sudoglock;
+  sudog* sudogcache;
 
   // Global cache of dead G's.
   struct {
