@@ -54,6 +54,25 @@ void LockOSThread();
 // proc.go: UnlockOSThread.
 void UnlockOSThread();
 
+// gort-only: the number of goroutines stopped by a preemption signal so
+// far (sysmon preempts a goroutine that ran 10ms; see docs).
+uint64_t NumAsyncPreempt();
+void nopreemptEnter();
+void nopreemptLeave();
+
+// gort-only: a region the scheduler must not preempt asynchronously, for
+// code that must not be interrupted and moved to another thread between
+// two instructions (it may still block or yield explicitly).
+//
+//   { gort::runtime::NoPreempt np; ...thread-affine work... }
+class NoPreempt {
+ public:
+  NoPreempt() { nopreemptEnter(); }
+  ~NoPreempt() { nopreemptLeave(); }
+  NoPreempt(const NoPreempt&) = delete;
+  NoPreempt& operator=(const NoPreempt&) = delete;
+};
+
 // proc.go: entersyscall / exitsyscall.
 void entersyscall();
 void exitsyscall();

@@ -40,6 +40,7 @@
 #include "runtime/go.h"
 #include "runtime/lock_futex.h"
 #include "runtime/os_linux.h"
+#include "runtime/preempt.h"
 #include "runtime/proc.h"
 #include "runtime/runtime1.h"
 #include "runtime/stack.h"
@@ -345,6 +346,7 @@ void schedinit() {
 
   goenvs();
   parsedebugvars();
+  preemptinit();
 
   lock(&sched.lock);
   sched.lastpoll.store(nanotime());
@@ -646,6 +648,13 @@ extern "C" [[noreturn]] GORT_NEVER_RETURNS void mstart0() {
   if (gp->sched.sp % StackAlign != 0) throw_("mstart1: misaligned g0 stack");
 
   minit();
+
+  // Install signal handlers; after minit so that minit can prepare the
+  // thread to be able to handle the signals.
+  if (gp->m == &m0) {
+    // proc.go: mstartm0
+    initsig();
+  }
 #if GORT_TSAN
   gp->tsanFiber = gp->m->tsanThreadFiber = __tsan_get_current_fiber();
 #endif
@@ -1426,6 +1435,14 @@ GORT_NEVER_RETURNS void gosched_m(g* gp) {
   goschedImpl(gp);
 }
 
+// proc.go: gopreempt_m
+// The continuation of a preemption (asyncPreempt2, preemptPoint): like
+// Gosched, to the back of the global queue.
+GORT_NEVER_RETURNS void gopreempt_m(g* gp) {
+  fiberArrive(getg());
+  goschedImpl(gp);
+}
+
 // proc.go: goexit1
 // Finishes execution of the current goroutine. Never returns.
 extern "C" [[noreturn]] GORT_NEVER_RETURNS void goexit1() {
@@ -1599,6 +1616,8 @@ __attribute__((noinline)) void exitsyscall() {
       _g_->stackguard0 = _g_->stack.lo + _StackGuard;
     }
     _g_->throwsplit = false;
+    // gort: leaving a syscall is a runtime entry point (see preemptPoint).
+    preemptPoint();
     return;
   }
 
@@ -1731,6 +1750,9 @@ __attribute__((noinline)) void newproc(funcval* fn) {
 
     if (mainStarted) wakep();
   });
+  // gort: a go statement is a runtime entry point: honour a pending
+  // preemption request here (Go's next function prologue would).
+  preemptPoint();
 }
 
 // proc.go: newproc1
@@ -2345,8 +2367,6 @@ bool preemptall() {
 // goroutine, that goroutine might ignore the request if it is
 // simultaneously executing newstack. No lock needs to be held.
 // Returns true if preemption request was issued.
-// gort: the request is only the flags for now; honouring them at the
-// runtime's entry points and by signal comes with the preemption issue.
 bool preemptone(p* _p_) {
   m* mp = _p_->m;
   if (mp == nullptr || mp == getg()->m) return false;
@@ -2358,8 +2378,19 @@ bool preemptone(p* _p_) {
   // Every call in a goroutine checks for stack overflow by comparing the
   // current stack pointer to gp->stackguard0. Setting gp->stackguard0 to
   // StackPreempt folds preemption into the normal stack overflow check.
-  // (gort: C++ has no such check; the flag is read by the runtime.)
+  // (gort: C++ has no such check; preemptPoint reads g.preempt at the
+  // runtime's entry points instead.)
   gp->stackguard0 = stackPreempt;
+
+  // Request an async preemption of this P. (gort: not under TSan, which
+  // defers signals to its own safe points and hands the handler a context
+  // that is not the interrupted one.)
+#if !GORT_TSAN
+  if (preemptMSupported && debug.asyncpreemptoff == 0) {
+    _p_->preempt.store(true);
+    preemptM(mp);
+  }
+#endif
   return true;
 }
 
@@ -2789,6 +2820,13 @@ int GOMAXPROCS(int n) {
 
 // gort-only: LockOSThread/UnlockOSThread are proc.go's; the public names
 // in package runtime are the same functions.
+
+// gort-only: runtime::NoPreempt's two halves.
+void nopreemptEnter() { getg()->m->curg.load()->nopreempt++; }
+void nopreemptLeave() { getg()->m->curg.load()->nopreempt--; }
+
+// gort-only: the number of asynchronous preemptions so far.
+uint64_t NumAsyncPreempt() { return nasyncpreempt.load(); }
 
 // debug.go: NumGoroutine
 int NumGoroutine() { return gcount(); }

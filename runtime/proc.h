@@ -118,6 +118,7 @@ p* checkRunqsNoP(p** allpSnapshot, int32_t n);
 void dropg();
 
 void gosched_m(g* gp);
+void gopreempt_m(g* gp);
 void goschedImpl(g* gp);
 void goexit0(g* gp);
 

@@ -241,6 +241,8 @@ struct g {
   std::atomic<bool> preempt;  // preemption signal, duplicates stackguard0 = stackPreempt (set by sysmon)
   bool preemptStop;  // transition to _Gpreempted on preemption
   bool throwsplit;   // must not split stack (inside the syscall region)
+  bool asyncSafePoint;  // set if g is stopped at an asynchronous safe point
+  int32_t nopreempt;    // gort-only: depth of runtime::NoPreempt regions
 
   // Channel and select state (chan.cpp, select.cpp).
   sudog* waiting;                     // sudog structures this g is waiting on (that have a valid elem ptr); in lock order
@@ -299,6 +301,11 @@ struct m {
   uint32_t syscalltick;
   sigset_t sigmask;  // storage for saved signal mask
   m* freelink;            // on sched.freem
+  // preemptGen counts the number of completed preemption signals. This is
+  // used to detect when a preemption is requested, but fails.
+  std::atomic<uint32_t> preemptGen;
+  // Whether this is a pending preemption signal on this M.
+  std::atomic<uint32_t> signalPending;
   void* tsanThreadFiber;  // gort-only: TSan's fiber of this thread itself
 };
 

@@ -118,6 +118,9 @@ TEST_CASE("every 61st schedtick the scheduler takes a g from the global queue be
   // check it would run only after all 100; with it, after the first
   // schedule round whose schedtick is a multiple of 61.
   constexpr int n = 100;
+  // sysmon would preempt this long-running goroutine (the whole suite runs
+  // on it) and shift the count; the region must not be preempted.
+  rt::NoPreempt np;
   std::atomic<int> ran{0};
   for (int i = 0; i < n; i++) go([&ran] { ran++; });
   uint32_t s = export_test::CurP()->schedtick;

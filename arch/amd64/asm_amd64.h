@@ -63,6 +63,35 @@
 #define mcallframe_retpc 56
 #define mcallframe__size 64
 
+// asyncpreemptframe: what asyncPreempt (preempt_amd64.S) keeps around the
+// frame pointer it sets up, as offsets from rbp. Below it, 64-byte
+// aligned, lies the XSAVE area (its size depends on the CPU).
+//
+//   rbp+16   interrupted sp (written by the signal handler, pushCall)
+//   rbp+8    interrupted pc (written by the signal handler, pushCall)
+//   rbp+0    interrupted rbp
+//   rbp-8    rflags
+//   rbp-16   rax, then rbx rcx rdx rsi rdi r8 ... r15 down to rbp-120
+#define apf_sp 16
+#define apf_pc 8
+#define apf_rbp 0
+#define apf_rflags (-8)
+#define apf_rax (-16)
+#define apf_rbx (-24)
+#define apf_rcx (-32)
+#define apf_rdx (-40)
+#define apf_rsi (-48)
+#define apf_rdi (-56)
+#define apf_r8 (-64)
+#define apf_r9 (-72)
+#define apf_r10 (-80)
+#define apf_r11 (-88)
+#define apf_r12 (-96)
+#define apf_r13 (-104)
+#define apf_r14 (-112)
+#define apf_r15 (-120)
+#define apf__below 128  // bytes of the frame below rbp, before the XSAVE area
+
 #ifndef __ASSEMBLER__
 #include <cstddef>
 #include <cstdint>
@@ -80,6 +109,15 @@ struct mcallframe {
   uint16_t pad;
   uint64_t r15, r14, r13, r12, rbx, rbp;
   uint64_t retpc;
+};
+
+// The asyncPreempt frame as a struct, lowest address first; `base` is
+// rbp - apf__below + 8 (the slot of r15).
+struct asyncpreemptframe {
+  uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rdi, rsi, rdx, rcx, rbx, rax;
+  uint64_t rflags;
+  uint64_t rbp;  // the frame pointer points here
+  uint64_t pc, sp;
 };
 
 #define GORT_CHECK_OFFSET(type, field, name) \
@@ -111,6 +149,28 @@ GORT_CHECK_OFFSET(mcallframe, rbx, mcallframe_rbx);
 GORT_CHECK_OFFSET(mcallframe, rbp, mcallframe_rbp);
 GORT_CHECK_OFFSET(mcallframe, retpc, mcallframe_retpc);
 static_assert(sizeof(mcallframe) == mcallframe__size);
+#define GORT_CHECK_APF(field) \
+  static_assert(int(offsetof(asyncpreemptframe, field)) - int(offsetof(asyncpreemptframe, rbp)) == apf_##field, \
+                "asyncpreemptframe." #field)
+GORT_CHECK_APF(sp);
+GORT_CHECK_APF(pc);
+GORT_CHECK_APF(rbp);
+GORT_CHECK_APF(rflags);
+GORT_CHECK_APF(rax);
+GORT_CHECK_APF(rbx);
+GORT_CHECK_APF(rcx);
+GORT_CHECK_APF(rdx);
+GORT_CHECK_APF(rsi);
+GORT_CHECK_APF(rdi);
+GORT_CHECK_APF(r8);
+GORT_CHECK_APF(r9);
+GORT_CHECK_APF(r10);
+GORT_CHECK_APF(r11);
+GORT_CHECK_APF(r12);
+GORT_CHECK_APF(r13);
+GORT_CHECK_APF(r14);
+GORT_CHECK_APF(r15);
+static_assert(offsetof(asyncpreemptframe, rbp) + 8 == apf__below);
 static_assert(sizeof(gobuf) == 56);
 static_assert(std::is_standard_layout_v<gobuf>);
 static_assert(std::is_standard_layout_v<struct stack>);
