@@ -11,6 +11,7 @@
 #include "runtime/go.h"
 #include "runtime/lock_futex.h"
 #include "runtime/os_linux.h"
+#include "runtime/preempt.h"
 #include "runtime/proc.h"
 #include "runtime/stubs.h"
 
@@ -23,6 +24,14 @@ namespace rt = gort::runtime;
 constexpr int TSanDivisor = 10;
 #else
 constexpr int TSanDivisor = 1;
+#endif
+
+// Whether preemption signals stop goroutines in this build (not on arm64
+// yet; not under TSan, which defers signals to its own safe points).
+#if defined(__SANITIZE_THREAD__)
+constexpr bool AsyncPreemptAvailable = false;
+#else
+constexpr bool AsyncPreemptAvailable = gort::runtime::preemptMSupported;
 #endif
 
 // The current goroutine's id.
@@ -136,6 +145,20 @@ class Latch {
   int want_ = 0;
   rt::g* waiter_ = nullptr;
 };
+
+// Asks the M running gp to preempt it, as sysmon's retake does after a
+// time slice (preemptone: flags plus a signal). Best effort: false if gp
+// is not running right now.
+inline bool PreemptG(rt::g* gp) {
+  bool ok = false;
+  rt::systemstack([&] {
+    rt::m* mp = gp->m;
+    if (mp == nullptr || mp->curg.load() != gp) return;
+    rt::p* pp = mp->p;
+    if (pp != nullptr) ok = rt::preemptone(pp);
+  });
+  return ok;
+}
 
 // Runs f on the system stack (g0).
 inline void Systemstack(const std::function<void()>& f) { rt::systemstack([&] { f(); }); }

@@ -22,8 +22,16 @@ struct result {
 
 // Runs `testprog name` with extra environment variables ("KEY=VALUE").
 // Under a cross build the program runs under the same emulator as the tests.
-inline result run(const std::string& name, const std::vector<std::string>& env = {}) {
+// timeoutSeconds > 0: the program is killed (SIGKILL) after that long, for
+// scenarios whose correct behaviour is never to finish.
+inline result run(const std::string& name, const std::vector<std::string>& env = {}, int timeoutSeconds = 0) {
   std::vector<std::string> args;
+  if (timeoutSeconds > 0) {
+    args.push_back("timeout");
+    args.push_back("-s");
+    args.push_back("KILL");
+    args.push_back(std::to_string(timeoutSeconds));
+  }
   std::istringstream emu(GORT_TESTPROG_EMULATOR);
   for (std::string w; emu >> w;) args.push_back(w);
   args.push_back(GORT_TESTPROG_PATH);

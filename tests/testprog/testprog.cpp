@@ -140,6 +140,47 @@ TESTPROG_SCENARIO(LockOSThreadAlt) {
   return 1;
 }
 
+// gort-only: an endless loop that never calls into the runtime (the
+// compiler can't drop it: the asm makes x observable).
+[[noreturn]] void spinForever() {
+  uint64_t x = 1;
+  for (;;) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    asm volatile("" : "+r"(x));
+  }
+}
+
+// preempt.go: testprog AsyncPreempt, the essence: at GOMAXPROCS=1 a
+// goroutine in a call-free loop must not keep main from finishing.
+std::atomic<bool> spinnerStarted{false};
+
+TESTPROG_SCENARIO(AsyncPreempt) {
+  runtime::GOMAXPROCS(1);
+  go([] {
+    spinnerStarted = true;
+    spinForever();
+  });
+  // Give the only P to the spinner; once it runs, only preemption brings
+  // us back. (The first Gosched may come straight back: P0's schedtick is
+  // still 0, and 0 % 61 == 0 takes a g from the global queue first.)
+  while (!spinnerStarted) runtime::Gosched();
+  printf("OK\n");
+  return 0;
+}
+
+// gort-only: the same inside runtime::NoPreempt: main must never return.
+TESTPROG_SCENARIO(NoPreemptHonoured) {
+  runtime::GOMAXPROCS(1);
+  go([] {
+    runtime::NoPreempt np;
+    spinnerStarted = true;
+    spinForever();
+  });
+  while (!spinnerStarted) runtime::Gosched();
+  printf("OK\n");
+  return 0;
+}
+
 // crash_test.go: TestMainGoroutineID — main panics with "test".
 TESTPROG_SCENARIO(MainGoroutineID) {
   throw std::runtime_error("test");

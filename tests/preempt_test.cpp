@@ -1,0 +1,129 @@
+// preempt_test.cpp — sysmon's time slice and signal-based preemption
+// (preempt.cpp, signal_unix.cpp, preempt_<arch>.S).
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cstring>
+
+#include "export_test.h"
+#include "runtime/go.h"
+#include "runtime/preempt.h"
+#include "testprog_run.h"
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
+namespace rt = gort::runtime;
+
+TEST_CASE("TestAsyncPreempt: a goroutine in a call-free loop does not keep main from finishing",
+          "[conformance][preempt]") {
+  if (!export_test::AsyncPreemptAvailable) {
+    WARN("skipped: no asynchronous preemption here (arm64 not written yet; off under TSan)");
+    return;
+  }
+  auto r = testprog::run("AsyncPreempt", {}, 60);
+  INFO(r.output);
+  REQUIRE(r.output == "OK\n");
+  REQUIRE(r.exitStatus == 0);
+}
+
+TEST_CASE("GODEBUG=asyncpreemptoff=1 turns signal preemption off", "[preempt]") {
+  if (!export_test::AsyncPreemptAvailable) {
+    WARN("skipped: no asynchronous preemption here (arm64 not written yet; off under TSan)");
+    return;
+  }
+  // Nothing else can stop the spinner: main never gets the P back and the
+  // program is killed at the bound without printing OK.
+  auto r = testprog::run("AsyncPreempt", {"GODEBUG=asyncpreemptoff=1"}, 3);
+  INFO(r.output);
+  REQUIRE(r.output.find("OK") == std::string::npos);
+  REQUIRE(r.exitStatus != 0);
+}
+
+TEST_CASE("runtime::NoPreempt keeps a region from being preempted", "[preempt]") {
+  if (!export_test::AsyncPreemptAvailable) {
+    WARN("skipped: no asynchronous preemption here (arm64 not written yet; off under TSan)");
+    return;
+  }
+  auto r = testprog::run("NoPreemptHonoured", {}, 3);
+  INFO(r.output);
+  REQUIRE(r.output.find("OK") == std::string::npos);
+  REQUIRE(r.exitStatus != 0);
+}
+
+// proc_test.go: TestPreemption (the spinning loop has no calls at all, so
+// only asynchronous preemption can move the token at GOMAXPROCS=1)
+TEST_CASE("TestPreemption: spinning goroutines pass a token back and forth", "[conformance][preempt]") {
+  if (!export_test::AsyncPreemptAvailable) {
+    WARN("skipped: no asynchronous preemption here (arm64 not written yet; off under TSan)");
+    return;
+  }
+  export_test::GOMAXPROCSScope procs(1);
+  constexpr int N = 5;
+  std::atomic<uint32_t> x{0};
+  export_test::Latch done;
+  for (int g = 0; g < 2; g++) {
+    gort::go([&x, &done](int g) {
+      for (int i = 0; i < N; i++) {
+        while (x.load() != uint32_t(g)) {
+        }
+        x.store(uint32_t(1 - g));
+      }
+      done.Done();
+    }, g);
+  }
+  done.Wait(2);
+  REQUIRE(x.load() == 0);
+}
+
+#if defined(__x86_64__)
+extern "C" {
+uint64_t preemptRegisterLoop(int withAVX);
+volatile uint32_t preemptTestStop;
+uint32_t preemptTestWithAVX;
+uint8_t preemptTestXmm[256], preemptTestYmmHi[256];
+uint64_t preemptTestOut[15];
+uint8_t preemptTestOutXmm[256], preemptTestOutYmmHi[256];
+}
+
+TEST_CASE("every general and vector register survives thousands of asynchronous preemptions",
+          "[preempt]") {
+  if (!export_test::AsyncPreemptAvailable) {
+    WARN("skipped: no asynchronous preemption here (off under TSan)");
+    return;
+  }
+  export_test::GOMAXPROCSScope procs(2);
+  unsigned a, b, c, d;
+  int withAVX = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_AVX) && (c & bit_OSXSAVE);
+  for (int i = 0; i < 256; i++) {
+    preemptTestXmm[i] = uint8_t(0x10 + i / 16) ^ uint8_t(i);
+    preemptTestYmmHi[i] = uint8_t(0x60 + i / 16) ^ uint8_t(i);
+  }
+  preemptTestStop = 0;
+  std::atomic<rt::g*> target{nullptr};
+  export_test::Latch finished;
+  gort::go([&] {
+    target = export_test::Curg();
+    preemptRegisterLoop(withAVX);
+    finished.Done();
+  });
+  // Preempt the looping goroutine again and again from here (another P).
+  uint64_t before = rt::NumAsyncPreempt();
+  constexpr uint64_t want = 1000 / export_test::TSanDivisor;
+  while (rt::NumAsyncPreempt() - before < want) {
+    if (rt::g* t = target.load()) export_test::PreemptG(t);
+    rt::Gosched();
+  }
+  preemptTestStop = 1;
+  finished.Wait(1);
+  for (int r = 0; r < 15; r++) {
+    uint64_t v = 0x0101010101010101ULL * uint64_t(r + 1);
+    INFO("general register #" << r);
+    REQUIRE(preemptTestOut[r] == v);
+  }
+  REQUIRE(std::memcmp(preemptTestOutXmm, preemptTestXmm, 256) == 0);
+  if (withAVX) REQUIRE(std::memcmp(preemptTestOutYmmHi, preemptTestYmmHi, 256) == 0);
+  REQUIRE(rt::NumAsyncPreempt() - before >= want);
+}
+#endif
