@@ -10,6 +10,8 @@
 
 #include "runtime/fiber_annotations.h"
 
+#include "runtime/stubs.h"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -92,6 +94,37 @@ __attribute__((noinline)) void fiberArrive(g* gp) {
   cxa_eh_globals* eh = __cxa_get_globals();
   eh->caughtExceptions = gp->ehCaughtExceptions;
   eh->uncaughtExceptions = gp->ehUncaughtExceptions;
+}
+
+// gort-only: systemstack with the sanitizers told. Runs in the runtime's
+// text, where no preemption signal lands. The thunk is not
+// TSan-instrumented: it runs on g0's fiber but switches back before
+// returning (see fiberLeave).
+namespace {
+struct sanitizedFrame {
+  void (*fn)(void*);
+  void* arg;
+  g* from;
+};
+__attribute__((no_sanitize_thread)) void sanitizedThunk(void* a) {
+  auto* fr = static_cast<sanitizedFrame*>(a);
+  g* g0 = fr->from->m->g0;
+  fiberArriveStackOnly(g0);
+  fr->fn(fr->arg);
+  fiberLeaveStackOnly(g0, fr->from);
+}
+}  // namespace
+
+__attribute__((no_sanitize_thread)) void systemstackSanitized(void (*fn)(void*), void* arg) {
+  g* gp = getg();
+  if (gp == gp->m->g0 || gp == gp->m->gsignal) {
+    systemstack(fn, arg);
+    return;
+  }
+  sanitizedFrame fr{fn, arg, gp};
+  fiberLeaveStackOnly(gp, gp->m->g0);
+  systemstack(sanitizedThunk, &fr);
+  fiberArriveStackOnly(gp);
 }
 
 }  // namespace gort::runtime

@@ -44,6 +44,9 @@ void fiberLeave(g* from, g* to, bool dying = false);
 void fiberArrive(g* gp);
 // gort-only: the M's thread is about to exit (mexit).
 void fiberThreadExit(m* mp);
+// gort-only: systemstack(fn, arg) with the sanitizer annotations around
+// the stack change (a plain call on g0 or gsignal).
+void systemstackSanitized(void (*fn)(void*), void* arg);
 // gort-only: the sanitizer half only, for systemstack.
 void fiberLeaveStackOnly(g* from, g* to);
 void fiberArriveStackOnly(g* gp);

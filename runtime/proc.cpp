@@ -934,6 +934,10 @@ void handoffp(p* _p_) {
 // Tries to add one more P to execute G's. Called when a G is made
 // runnable (newproc, ready).
 void wakep() {
+  // The submission side of the "delicate dance" (see findRunnable): work
+  // was just published; order that store before the nmspinning load below
+  // (Go's atomics are sequentially consistent; this fence says so in C++).
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   if (sched.npidle.load() == 0) return;
   // be conservative about spinning threads
   uint32_t zero = 0;
@@ -1795,6 +1799,9 @@ g* newproc1(funcval* fn, g* callergp, uintptr_t callerpc) {
   newg->parentGoid = callergp->goid;
   newg->gopc = callerpc;
   newg->startpc = reinterpret_cast<uintptr_t>(fn->fn);
+  // gort: the entry thunk (user text) must not be preempted before it
+  // has finished the switch; goentry_begin clears this.
+  newg->nopreempt = 1;
   casgstatus(newg, _Gdead, _Grunnable);
 
   if (_p_->goidcache == _p_->goidcacheend) {
@@ -2841,7 +2848,13 @@ int NumCPU() { return ncpu; }
 void Goexit() { throw goexitUnwind{}; }
 
 // gort-only: the first thing a new goroutine does on its own stack.
-void goentry_begin() { fiberArrive(getg()); }
+// It clears the no-preemption mark newproc1 set: until the switch is
+// finished here, a preemption signal would find it half done.
+void goentry_begin() {
+  g* gp = getg();
+  fiberArrive(gp);
+  gp->nopreempt = 0;
+}
 
 // gort-only: an exception left a goroutine's function: Go's fatalpanic.
 [[noreturn]] void goentry_panic(std::exception_ptr e) {

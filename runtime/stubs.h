@@ -89,30 +89,12 @@ template <class F>
 inline void systemstack(F&& f) {
   using Fn = std::remove_reference_t<F>;
 #if GORT_ASAN || GORT_TSAN
-  // Sanitizer builds tell ASan/TSan about the stack change (a plain call
-  // when already on g0 or gsignal needs nothing).
-  g* gp = getg();
-  if (gp != gp->m->g0 && gp != gp->m->gsignal) {
-    struct frame {
-      Fn* f;
-      g* from;
-    } fr{&f, gp};
-    // The thunk is not TSan-instrumented: it runs on g0's fiber but
-    // switches back before returning (see fiber_annotations.cpp).
-    struct thunk {
-      __attribute__((no_sanitize_thread)) static void run(void* arg) {
-        auto* fr = static_cast<frame*>(arg);
-        g* g0 = fr->from->m->g0;
-        fiberArriveStackOnly(g0);
-        (*fr->f)();
-        fiberLeaveStackOnly(g0, fr->from);
-      }
-    };
-    fiberLeaveStackOnly(gp, gp->m->g0);
-    systemstack(&thunk::run, &fr);
-    fiberArriveStackOnly(gp);
-    return;
-  }
+  // Sanitizer builds tell ASan/TSan about the stack change, out of line:
+  // this template is compiled into the caller's text, where a preemption
+  // signal may land, and no switch may be half-announced there.
+  systemstackSanitized([](void* arg) { (*static_cast<Fn*>(arg))(); },
+                       const_cast<void*>(static_cast<const void*>(&f)));
+  return;
 #endif
   systemstack(
       [](void* arg) { (*static_cast<Fn*>(arg))(); },
