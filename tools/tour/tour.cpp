@@ -10,8 +10,9 @@
 // A Gosched loop is not a free wait. The waiter goes to the global queue,
 // and findRunnable takes the global queue before it steals, so the waiter's
 // P never goes looking for work on other Ps. A goroutine queued on another
-// P behind one that never yields (gort does not preempt yet) can then wait
-// forever. tests/export_test.h's Latch parks the waiter instead (gopark),
+// P behind one that never yields then waits until that one is preempted
+// (after 10 ms, by signal, on amd64) or forever where gort cannot preempt
+// (arm64 for now, runtime::NoPreempt). tests/export_test.h's Latch parks the waiter instead (gopark),
 // which frees its P to steal or to sleep; the tour has no public way to
 // park yet. Each wait below is safe because what it waits for is queued
 // on the waiter's own P, in the global queue, or running on another M; and
@@ -28,6 +29,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -284,6 +286,10 @@ void stealing() {
   constexpr int n = 100;
   runtime::GOMAXPROCS(1);  // nothing runs or steals while main queues them
   std::vector<long> tid(n);
+  // main must keep P0 until a goroutine has started elsewhere: no
+  // preemption (sysmon's 10 ms slice, or a pending request honoured at a
+  // go statement) may hand P0 to the queued goroutines meanwhile.
+  std::optional<runtime::NoPreempt> np(std::in_place);
   std::atomic<int> first{-1}, done{0};
   for (int i = 0; i < n; i++)
     go([&](int i) {
@@ -301,6 +307,7 @@ void stealing() {
   while (first.load() < 0 && std::chrono::steady_clock::now() < deadline) {
   }
   int firstRun = first.load();
+  np.reset();
   waitFor(done, n);
   waitForOthers();
   threadNames name;
