@@ -6,10 +6,30 @@
 // every wait is a loop of runtime::Gosched() on an atomic counter. The
 // scenarios that show a run order pin GOMAXPROCS to 1, as Go's own tests do:
 // with more Ps, other Ms steal work and the order is no longer fixed.
+//
+// A Gosched loop is not a free wait. The waiter goes to the global queue,
+// and findRunnable takes the global queue before it steals, so the waiter's
+// P never goes looking for work on other Ps. A goroutine queued on another
+// P behind one that never yields then waits until that one is preempted
+// (after 10 ms, by signal, on amd64) or forever where gort cannot preempt
+// (arm64 for now, runtime::NoPreempt). tests/export_test.h's Latch parks the waiter instead (gopark),
+// which frees its P to steal or to sleep; the tour has no public way to
+// park yet. Each wait below is safe because what it waits for is queued
+// on the waiter's own P, in the global queue, or running on another M; and
+// where a goroutine must give way to another on the only P, scenario 9
+// blocks it in a system call, and sysmon hands the P on.
+#include <poll.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -216,7 +236,230 @@ void procs(int nprocs) {
       "     Each go statement calls wakep, which starts a spinning M for an idle\n"
       "     P; that M steals from main's P, whose M is busy running main.\n"
       "     Try: GOMAXPROCS=3 make run.");
-  see("docs/01-gmp.md and docs/06-schedule.md, \"Stealing, and spinning Ms\"");
+  see("docs/01-gmp.md and docs/08-spinning-and-stealing.md");
+}
+
+// The OS thread the calling goroutine runs on right now.
+long gettid() { return syscall(SYS_gettid); }
+
+// The process's thread count, as the kernel reports it.
+int threadCount() {
+  FILE* f = fopen("/proc/self/status", "r");
+  if (f == nullptr) return -1;
+  char line[256];
+  int n = -1;
+  while (fgets(line, sizeof line, f) != nullptr)
+    if (strncmp(line, "Threads:", 8) == 0) n = atoi(line + 8);
+  fclose(f);
+  return n;
+}
+
+// CPU time used so far by all threads of the process, in milliseconds.
+double processCPUms() {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+// About us microseconds of work, without calling into the runtime.
+void busy(int us) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::microseconds(us);
+  while (std::chrono::steady_clock::now() < end) {
+  }
+}
+
+// Names threads A, B, ... in the order they are first seen.
+struct threadNames {
+  std::map<long, char> names;
+  char operator()(long tid) {
+    auto it = names.find(tid);
+    if (it != names.end()) return it->second;
+    char c = char('A' + names.size());
+    names[tid] = c;
+    return c;
+  }
+};
+
+// 7. A spinning M steals half of a busy P's queue.
+void stealing() {
+  heading(7, "Work stealing: an idle P takes half of a busy P's queue");
+  constexpr int n = 100;
+  runtime::GOMAXPROCS(1);  // nothing runs or steals while main queues them
+  std::vector<long> tid(n);
+  // main must keep P0 until a goroutine has started elsewhere: no
+  // preemption (sysmon's 10 ms slice, or a pending request honoured at a
+  // go statement) may hand P0 to the queued goroutines meanwhile.
+  std::optional<runtime::NoPreempt> np(std::in_place);
+  std::atomic<int> first{-1}, done{0};
+  for (int i = 0; i < n; i++)
+    go([&](int i) {
+      tid[i] = gettid();
+      int none = -1;
+      first.compare_exchange_strong(none, i);
+      busy(5);
+      done++;
+    }, i);
+  long mainTid = gettid();
+  runtime::GOMAXPROCS(2);
+  // Keep P0 busy, without yielding, until some goroutine has started: it
+  // can only be on the new P. (A deadline keeps a stuck run from hanging.)
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (first.load() < 0 && std::chrono::steady_clock::now() < deadline) {
+  }
+  int firstRun = first.load();
+  np.reset();
+  waitFor(done, n);
+  waitForOthers();
+  threadNames name;
+  name(mainTid);
+  std::map<char, int> perThread;
+  for (long t : tid) perThread[name(t)]++;
+  printf("With one P, main queued %d goroutines: 0..%d in P0's ring, %d in runnext.\n", n, n - 2, n - 1);
+  printf("Then GOMAXPROCS(2), and main spun on thread %c, holding P0, until one started.\n", name(mainTid));
+  if (firstRun < 0)
+    printf("none started within 2 s (this should not happen).\n");
+  else
+    printf("first to run: goroutine %d, on thread %c.\n", firstRun, name(tid[firstRun]));
+  printf("Then main waited with Gosched. Goroutines run per thread:");
+  const char* sep = " ";
+  for (auto [t, k] : perThread) {
+    printf("%s%c %d", sep, t, k);
+    sep = ", ";
+  }
+  printf(".\n");
+  why("GOMAXPROCS(2) made P1 and woke a spinning M for it (wakep). Its own\n"
+      "     queue and the global queue were empty, so it stole from P0:\n"
+      "     runqsteal takes half of the ring, 99 - 99/2 = 50 goroutines (0..49),\n"
+      "     and runs the last of them, 49, at once. A thief takes runnext (99)\n"
+      "     only from an empty ring, on its last pass, after a 3 us pause. Once\n"
+      "     main yielded, P0 ran what was left on it, while the thief came back\n"
+      "     for half of the rest, and so on.");
+  see("docs/08-spinning-and-stealing.md, \"Stealing\"");
+}
+
+// 8. Spinning Ms: bounded, brief.
+void spinning() {
+  heading(8, "Spinning Ms: CPU spent looking for work, and its limits");
+  constexpr int nprocs = 4, n = 2000, idleMs = 30;
+  runtime::GOMAXPROCS(nprocs);
+  int before = threadCount();
+  printf("GOMAXPROCS(%d) on %d CPU(s). Threads in the process: %d (/proc/self/status).\n", nprocs,
+         runtime::NumCPU(), before);
+  std::atomic<int> running{0}, most{0}, done{0};
+  std::vector<long> tid(n);
+  for (int i = 0; i < n; i++)
+    go([&](int i) {
+      int now = ++running;
+      for (int m = most.load(); now > m && !most.compare_exchange_weak(m, now);) {
+      }
+      tid[i] = gettid();
+      busy(5);
+      running--;
+      done++;
+    }, i);
+  waitFor(done, n);
+  waitForOthers();
+  std::set<long> threads(tid.begin(), tid.end());
+  printf("main started %d goroutines of ~5 us each, then waited for them:\n", n);
+  printf("  at most %d ran at the same moment, on %zu threads in all. Threads now: %d.\n", most.load(),
+         threads.size(), threadCount());
+
+  // Nothing is left to run: block in a system call and see what the rest
+  // of the process does meanwhile.
+  double cpu0 = processCPUms();
+  {
+    runtime::SyscallGuard sys;
+    poll(nullptr, 0, idleMs);
+  }
+  double cpu = processCPUms() - cpu0;
+  printf("Then main blocked %d ms in poll() (SyscallGuard), with nothing else to run:\n", idleMs);
+  printf("  the whole process used %.2f ms of CPU time meanwhile.\n", cpu);
+  why("a go statement wakes a spinning M (wakep) only if a P is idle and no\n"
+      "     M spins already. A spinner that finds work stops spinning and, if it\n"
+      "     was the last, wakes the next (resetspinning), so busy Ms ramp up one\n"
+      "     at a time, never more than GOMAXPROCS at once: an M runs goroutines\n"
+      "     only while it holds a P. A thread is made only when no parked M is\n"
+      "     left. A spinner gives up after 4 passes over the Ps and parks on a\n"
+      "     futex, so an idle process costs next to no CPU.");
+  see("docs/08-spinning-and-stealing.md and docs/07-many-ms.md");
+}
+
+// 9. A goroutine blocked in a system call gives its P away.
+void syscallHandoff() {
+  heading(9, "A goroutine blocked in a system call gives its P away");
+  runtime::GOMAXPROCS(1);
+  int fds[2];
+  if (pipe(fds) != 0) {
+    printf("pipe failed\n");
+    return;
+  }
+  // Two warm-ups make sysmon's bookkeeping for this P current, so that the
+  // hand-off below follows the usual rule (seen in the same system call on
+  // two looks, 20 us or more apart): a short system call gives the P a new
+  // syscalltick, a turn through the global queue a new schedtick. Without
+  // them sysmon may take the P at its first look: a P's first system call
+  // ever, or a schedtick it last saw change 10 ms ago, look old to it (as
+  // in Go 1.19; docs/09-syscalls-and-sysmon.md, "What one tick means").
+  {
+    runtime::SyscallGuard sys;
+    getppid();
+  }
+  runtime::Gosched();
+  threadNames name;
+  std::atomic<bool> entering{false}, workerDone{false}, readerDone{false}, readerBlockedDuringWorker{false};
+  std::atomic<long> readerTid{0}, readerAfterTid{0}, workerTid{0};
+  std::atomic<ssize_t> got{-1};
+  std::chrono::steady_clock::time_point t0;
+
+  go([&] {
+    readerTid = gettid();
+    t0 = std::chrono::steady_clock::now();
+    entering = true;
+    char c = 0;
+    ssize_t r;
+    {
+      runtime::SyscallGuard sys;  // the P goes to _Psyscall
+      r = read(fds[0], &c, 1);   // blocks: nobody has written yet
+    }
+    got = r;
+    readerAfterTid = gettid();
+    readerDone = true;
+  });
+  // main yields; the reader runs on this M and blocks in read(). main is
+  // in the global queue, and only another M with the P can run it now.
+  while (!entering.load()) runtime::Gosched();
+  auto back = std::chrono::steady_clock::now();
+  long mainTid = gettid();
+
+  go([&] {
+    workerTid = gettid();
+    readerBlockedDuringWorker = !readerDone.load();
+    workerDone = true;
+  });
+  while (!workerDone.load()) runtime::Gosched();
+
+  char c = 'x';
+  ssize_t w = write(fds[1], &c, 1);
+  while (!readerDone.load()) runtime::Gosched();
+  waitForOthers();
+  close(fds[0]);
+  close(fds[1]);
+
+  long us = long(std::chrono::duration_cast<std::chrono::microseconds>(back - t0).count());
+  printf("GOMAXPROCS(1): one P. In order:\n");
+  printf("  reader: calls read() on an empty pipe inside SyscallGuard, on thread %c\n", name(readerTid));
+  printf("  main:   runs again %ld us later, on thread %c\n", us, name(mainTid));
+  printf("  worker: starts and finishes on thread %c; the reader %s\n", name(workerTid),
+         readerBlockedDuringWorker ? "is still in read()" : "had returned");
+  printf("  main:   writes %zd byte to the pipe\n", w);
+  printf("  reader: read() returns %zd; it goes on, on thread %c\n", got.load(), name(readerAfterTid));
+  why("entersyscall leaves the P in _Psyscall. sysmon sees it there on two\n"
+      "     of its looks in a row (20 us or more apart) while main waits in the\n"
+      "     global queue, takes it (retake) and hands it to another M\n"
+      "     (handoffp, startm). When read() returns, the old P is busy and no P\n"
+      "     is idle: exitsyscall0 queues the reader globally and parks its M;\n"
+      "     main's next Gosched lets the M that holds the P run it.");
+  see("docs/09-syscalls-and-sysmon.md");
 }
 
 int gomain(int, char**) {
@@ -229,6 +472,9 @@ int gomain(int, char**) {
   fairness();
   goexit();
   procs(procsAtStart);
+  stealing();
+  spinning();
+  syscallHandoff();
   printf("\nmain returns: the process exits, as when Go's main returns.\n");
   return 0;
 }
