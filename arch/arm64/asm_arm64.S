@@ -197,8 +197,9 @@ mcall:
 	.cfi_restore_state
 	// Restore the callee-saved registers from the mcallframe.
 	// gort: FPCR is written only when it differs (a goroutine that changed
-	// the rounding mode ran meanwhile): on many cores an msr fpcr is far
-	// slower than an mrs and a compare (glibc's fesetround does the same).
+	// the rounding mode ran meanwhile): an msr fpcr may synchronize the FP
+	// pipeline, an mrs and a compare do not (glibc's aarch64 fesetenv
+	// skips an unchanged write the same way).
 	ldr	x9, [sp, #mcallframe_fpcr]
 	mrs	x10, fpcr
 	cmp	x9, x10
