@@ -192,9 +192,13 @@ mcall:
 	bl	badmcall
 	brk	#0
 
+	.cfi_restore_state
+	// One instruction under the remembered frame state before the resume
+	// point: unwinders look up pc-1 for a caller's frame, and a parked g's
+	// saved pc (.Lmcall_resume) must find this FDE's full frame there too.
+	nop
 	// gogo(&g->sched) lands here with sp = g->sched.sp, on g's stack.
 .Lmcall_resume:
-	.cfi_restore_state
 	// Restore the callee-saved registers from the mcallframe.
 	// gort: FPCR is written only when it differs (a goroutine that changed
 	// the rounding mode ran meanwhile): an msr fpcr may synchronize the FP
