@@ -15,6 +15,12 @@
 #include "runtime/proc.h"
 #include "runtime/stubs.h"
 
+#if defined(__x86_64__)
+#include "arch/amd64/asm_amd64.h"
+#elif defined(__aarch64__)
+#include "arch/arm64/asm_arm64.h"
+#endif
+
 namespace export_test {
 namespace rt = gort::runtime;
 
@@ -162,5 +168,36 @@ inline bool PreemptG(rt::g* gp) {
 
 // Runs f on the system stack (g0).
 inline void Systemstack(const std::function<void()>& f) { rt::systemstack([&] { f(); }); }
+
+// --- the switching assembly (asm_test.cpp) ---------------------------------
+
+using G = rt::g;
+// The frame mcall leaves at a parked g's sched.sp (asm_<arch>.h).
+using Mcallframe = rt::mcallframe;
+
+// This thread's current g (m.curg on a goroutine, m.g0 on the system stack).
+inline G* Getg() { return rt::getg(); }
+// The current M's scheduling goroutine.
+inline G* G0() { return rt::getg()->m->g0; }
+
+// Whether sp lies within gp's stack, [stack.lo, stack.hi).
+inline bool OnStackOf(const G* gp, uintptr_t sp) { return gp->stack.lo <= sp && sp < gp->stack.hi; }
+
+// gp's saved resume point (gobuf sp, pc, bp); all zero while gp runs.
+struct Sched {
+  uintptr_t sp, pc, bp;
+};
+inline Sched SchedOf(const G* gp) { return {gp->sched.sp, gp->sched.pc, gp->sched.bp}; }
+
+// The callee-saved registers a g parked by mcall left on its stack.
+inline const Mcallframe* ParkedFrame(const G* gp) { return reinterpret_cast<const Mcallframe*>(gp->sched.sp); }
+
+// The return address gostartcall plants under every goroutine's entry
+// (newproc1: goexit + PCQuantum): the pc of a walk's outermost frame.
+inline uintptr_t GoexitRetPC() { return reinterpret_cast<uintptr_t>(&rt::goexit) + PCQuantum; }
+
+// proc.go: newproc with a raw funcval: fv->fn(fv) is entered exactly as
+// gogo leaves a new goroutine, with no go-statement thunk in front.
+inline void Newproc(rt::funcval* fv) { rt::newproc(fv); }
 
 }  // namespace export_test
