@@ -18,6 +18,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "runtime/chan_public.h"  // chan<T>, select, on_recv, on_send, on_default
 #include "runtime/funcval.h"
 
 namespace gort {

@@ -9,8 +9,13 @@
 //
 //   sched.lock  ->  allglock  ->  sched.gFree.lock  ->  stackpool lock
 //
+//   hchan.lock  ->  sched.sudoglock
+//
 // sched.gFree.lock is taken without sched.lock by gfget/gfput; the stack
-// pool lock is a leaf.
+// pool lock is a leaf. Several hchan locks are held at once only by
+// select (sellock), which takes them in channel address order. Channel
+// code readies a g (ready, wakep, sched.lock) only after unlocking the
+// channel (chan.go's rule, kept in chan.cpp and select.cpp).
 
 #include "runtime/lock_futex.h"
 
