@@ -2,12 +2,14 @@
 // Go's export_test.go plays this role for runtime's own tests.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <utility>
 #include <vector>
 
+#include "runtime/chan.h"
 #include "runtime/go.h"
 #include "runtime/lock_futex.h"
 #include "runtime/os_linux.h"
@@ -164,6 +166,37 @@ inline bool PreemptG(rt::g* gp) {
     if (pp != nullptr) ok = rt::preemptone(pp);
   });
   return ok;
+}
+
+// Whether gp is parked (_Gwaiting) with wait reason r. The status is read
+// first: park_m stores _Gwaiting after gopark wrote waitreason, so
+// waitreason is only read once gp is no longer running (a g that parks
+// once, as the tests' do, doesn't write it again until woken).
+inline bool ParkedOn(rt::g* gp, rt::waitReason r) {
+  return gp != nullptr && rt::readgstatus(gp) == rt::_Gwaiting && gp->waitreason == r;
+}
+
+// Yields until the goroutine in gp (which it stores itself, from Curg(),
+// before it blocks) is parked with wait reason r, or until stop() returns
+// true (the goroutine got past the point where it should block). Returns
+// whether it parked. Replaces Go tests' "time.Sleep(1ms) so it blocks".
+template <class Stop>
+bool WaitParked(const std::atomic<rt::g*>& gp, rt::waitReason r, Stop stop) {
+  for (;;) {
+    if (ParkedOn(gp.load(), r)) return true;
+    if (stop()) return false;
+    rt::Gosched();
+  }
+}
+
+// The number of sudogs on c's receive and send wait queues. Takes c.lock.
+inline std::pair<int, int> ChanWaiters(rt::hchan* c) {
+  int nr = 0, ns = 0;
+  rt::lock(&c->lock);
+  for (rt::sudog* s = c->recvq.first; s != nullptr; s = s->next) nr++;
+  for (rt::sudog* s = c->sendq.first; s != nullptr; s = s->next) ns++;
+  rt::unlock(&c->lock);
+  return {nr, ns};
 }
 
 // Runs f on the system stack (g0).

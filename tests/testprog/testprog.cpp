@@ -32,9 +32,8 @@ struct registerScenario {
   static registerScenario reg_##name(#name, name);  \
   static int name()
 
-// Go's `select {}`: park forever. (gort: until select exists, the same
-// gopark with no unlock function that Go's block() does.)
-void block() { runtime::gopark(nullptr, nullptr, runtime::waitReasonSelectNoCases); }
+// Go's `select {}`: park forever.
+void block() { gort::select(); }
 
 // deadlock.go: SimpleDeadlock
 TESTPROG_SCENARIO(SimpleDeadlock) {
@@ -237,6 +236,112 @@ TESTPROG_SCENARIO(GoschedOrder) {
     }, name);
   while (done < 3) runtime::Gosched();
   printf("\n");
+  return 0;
+}
+
+// gort-only: an uncaught send on a closed channel, in a goroutine.
+TESTPROG_SCENARIO(ChanSendClosed) {
+  chan<int> c(1);
+  c.close();
+  go([c] { c.send(1); });
+  block();
+  return 0;
+}
+
+// gort-only: an uncaught close of a closed channel, in main.
+TESTPROG_SCENARIO(ChanCloseClosed) {
+  chan<int> c;
+  c.close();
+  c.close();
+  return 0;
+}
+
+// gort-only: an uncaught close of a nil channel, in main.
+TESTPROG_SCENARIO(ChanCloseNil) {
+  chan<int>::nil().close();
+  return 0;
+}
+
+// gort-only: main receives from a channel nobody will send on (Go:
+// `<-make(chan int)` in main), after a goroutine that used it has ended.
+TESTPROG_SCENARIO(ChanRecvDeadlock) {
+  chan<int> c;
+  go([c] { (void)c.len(); });
+  (void)c.recv();
+  return 0;
+}
+
+// gort-only: main sends on a nil channel: blocks forever.
+TESTPROG_SCENARIO(ChanNilSendDeadlock) {
+  chan<int>::nil().send(1);
+  return 0;
+}
+
+// gort-only: run order under GOMAXPROCS=1 with go statements, an
+// unbuffered channel and Gosched. The expected output is what Go 1.19.8
+// prints for the same program (deterministic over 20 runs):
+//
+//	func main() {
+//		runtime.GOMAXPROCS(1)
+//		var out strings.Builder
+//		c := make(chan int)
+//		done := make(chan bool)
+//		for i := 0; i < 3; i++ {
+//			go func(i int) {
+//				for j := 0; j < 2; j++ {
+//					v := <-c
+//					fmt.Fprintf(&out, "r%d=%d ", i, v)
+//				}
+//				done <- true
+//			}(i)
+//		}
+//		go func() {
+//			for k := 0; k < 6; k++ {
+//				fmt.Fprintf(&out, "s%d ", k)
+//				c <- k
+//				if k%3 == 1 {
+//					runtime.Gosched()
+//				}
+//			}
+//		}()
+//		for i := 0; i < 3; i++ {
+//			<-done
+//			fmt.Fprintf(&out, "d ")
+//		}
+//		fmt.Println(out.String())
+//	}
+//
+// Output is collected in a string and printed at the end, so no write
+// system call can hand the P off halfway.
+TESTPROG_SCENARIO(ChanOrder) {
+  static std::string out;
+  auto add = [](const char* fmt, int a, int b = 0) {
+    char buf[32];
+    snprintf(buf, sizeof buf, fmt, a, b);
+    out += buf;
+  };
+  chan<int> c;
+  chan<bool> done;
+  for (int i = 0; i < 3; i++)
+    go([=](int i) {
+      for (int j = 0; j < 2; j++) {
+        int v = c.recv();
+        add("r%d=%d ", i, v);
+      }
+      done.send(true);
+    }, i);
+  go([=] {
+    for (int k = 0; k < 6; k++) {
+      add("s%d ", k);
+      c.send(k);
+      if (k % 3 == 1) runtime::Gosched();
+    }
+  });
+  for (int i = 0; i < 3; i++) {
+    (void)done.recv();
+    out += "d ";
+  }
+  printf("%s\n", out.c_str());
   return 0;
 }
 
