@@ -133,8 +133,12 @@ T zeroValue() {
 // channel values, which are pointers to one hchan); the channel is freed
 // when the last copy is gone (or later, while a goroutine is still parked
 // on it). T must be nothrow-move-constructible: values are moved while the
-// channel's lock is held. Operations are const: they act on the shared
-// channel, not on this handle, so a lambda's by-copy capture can use it.
+// channel's lock is held (so T's move constructor must not use channels
+// either). recv(), recv2() and on_recv return T{} from a closed channel and
+// so need a default-constructible T; for any other T, range-for receives
+// until the channel is closed. Operations are const: they act on the
+// shared channel, not on this handle, so a lambda's by-copy capture can
+// use it (the signatures are otherwise DESIGN §9's).
 template <class T>
 class chan {
   static_assert(!std::is_reference_v<T> && !std::is_const_v<T>, "gort: chan<T> needs a plain value type");

@@ -61,6 +61,12 @@ struct Tracked {
   ~Tracked() { live--; }
 };
 
+// An element type with no default constructor (no T{} to return).
+struct NoDefault {
+  explicit NoDefault(int v) : v(v) {}
+  int v;
+};
+
 // An element type whose alignment is larger than the channel header's.
 struct alignas(64) Wide {
   int v = 0;
@@ -112,15 +118,16 @@ TEST_CASE("strings longer than the small-string buffer arrive intact", "[chan]")
 TEST_CASE("select sends and receives move-only values", "[chan]") {
   export_test::GOMAXPROCSScope procs(procsSection());
   chan<std::unique_ptr<int>> a, b;
-  go([a, b] {
+  std::atomic<int> goodRecvs{0};
+  export_test::Latch done;
+  go([&, a, b] {
     // The goroutine receives on a or sends on b in one select, twice.
+    // (Catch2's REQUIRE is for the test's own goroutine only.)
     for (int i = 0; i < 2; i++) {
-      select(on_recv(a, [](std::unique_ptr<int> p, bool ok) {
-               REQUIRE(ok);
-               REQUIRE(*p == 1);
-             }),
+      select(on_recv(a, [&](std::unique_ptr<int> p, bool ok) { goodRecvs += ok && p != nullptr && *p == 1; }),
              on_send(b, std::make_unique<int>(2)));
     }
+    done.Done();
   });
   // Main sends on a or receives on b, twice: each round pairs up on one.
   int sent = 0, got = 0;
@@ -131,6 +138,8 @@ TEST_CASE("select sends and receives move-only values", "[chan]") {
            }));
   }
   REQUIRE(sent + got == 2);
+  done.Wait(1);
+  REQUIRE(goodRecvs == sent);
 }
 
 TEST_CASE("every value is ended exactly once: delivered, buffered when the channel goes, or unsent", "[chan]") {
@@ -175,6 +184,16 @@ TEST_CASE("over-aligned elements get an aligned buffer", "[chan]") {
   REQUIRE(reinterpret_cast<uintptr_t>(c.hchan_()->buf) % alignof(Wide) == 0);
   for (int i = 0; i < 3; i++) c.send(Wide{i});
   for (int i = 0; i < 3; i++) REQUIRE(c.recv().v == i);
+}
+
+TEST_CASE("a type without a default constructor travels and ranges", "[chan]") {
+  chan<NoDefault> c(2);
+  c.send(NoDefault(1));
+  c.send(NoDefault(2));
+  c.close();
+  int sum = 0;
+  for (NoDefault v : c) sum += v.v;
+  REQUIRE(sum == 3);
 }
 
 // ---------------------------------------------------------------------------

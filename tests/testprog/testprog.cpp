@@ -32,19 +32,16 @@ struct registerScenario {
   static registerScenario reg_##name(#name, name);  \
   static int name()
 
-// Go's `select {}`: park forever.
-void block() { gort::select(); }
-
 // deadlock.go: SimpleDeadlock
 TESTPROG_SCENARIO(SimpleDeadlock) {
-  block();
+  gort::select();  // select {}
   return 0;
 }
 
 // deadlock.go: LockedDeadlock
 TESTPROG_SCENARIO(LockedDeadlock) {
   runtime::LockOSThread();
-  block();
+  gort::select();  // select {}
   return 0;
 }
 
@@ -55,10 +52,10 @@ TESTPROG_SCENARIO(LockedDeadlock2) {
   go([] {
     runtime::LockOSThread();
     locked = true;
-    block();
+    gort::select();  // select {}
   });
   while (!locked) runtime::Gosched();
-  block();
+  gort::select();  // select {}
   return 0;
 }
 
@@ -244,7 +241,7 @@ TESTPROG_SCENARIO(ChanSendClosed) {
   chan<int> c(1);
   c.close();
   go([c] { c.send(1); });
-  block();
+  gort::select();  // select {}
   return 0;
 }
 
