@@ -28,10 +28,10 @@ run: build
 test: test-native test-arm64
 
 test-native: build
-	@ctest --test-dir build --output-on-failure
+	@ctest --test-dir build --output-on-failure --repeat until-pass:2
 
 test-arm64: build-arm64
-	@ctest --test-dir build-arm64 --output-on-failure
+	@ctest --test-dir build-arm64 --output-on-failure --repeat until-pass:2
 
 # Only the ports of Go's tests, listed with the Go test each one ports.
 conformance: build

@@ -371,7 +371,7 @@ TEST_CASE("a new goroutine is entered with the ABI's stack alignment", "[asm]") 
 // systemstack
 // ===========================================================================
 
-TEST_CASE("systemstack runs fn on g0's stack and returns to the goroutine; nested it is a plain call", "[asm]") {
+TEST_CASE("systemstack runs fn on g0's stack and returns to the goroutine - nested it is a plain call", "[asm]") {
   G* gp = export_test::Getg();
   G* g0 = export_test::G0();
   REQUIRE(gp != g0);

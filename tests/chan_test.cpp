@@ -200,7 +200,7 @@ TEST_CASE("a type without a default constructor travels and ranges", "[chan]") {
 // Handles, range-for, len/cap
 // ---------------------------------------------------------------------------
 
-TEST_CASE("copies share one channel; a moved-from handle is nil", "[chan]") {
+TEST_CASE("copies share one channel - a moved-from handle is nil", "[chan]") {
   chan<int> a(2);
   chan<int> b = a;
   REQUIRE(a == b);
@@ -219,7 +219,7 @@ TEST_CASE("copies share one channel; a moved-from handle is nil", "[chan]") {
   REQUIRE(m.cap() == 2);
 }
 
-TEST_CASE("range-for drains a closed channel and stops; break leaves the rest", "[chan]") {
+TEST_CASE("range-for drains a closed channel and stops - break leaves the rest", "[chan]") {
   chan<int> c(5);
   for (int i = 1; i <= 5; i++) c.send(i);
   c.close();
@@ -324,7 +324,7 @@ TEST_CASE("a woken select leaves no sudog behind on the channels it did not use"
   requireWaiters(c2, 0, 0);
 }
 
-TEST_CASE("select: default only when nothing is ready; nil channels are never ready", "[chan]") {
+TEST_CASE("select: default only when nothing is ready - nil channels are never ready", "[chan]") {
   chan<int> ready(1), empty(1), nil = chan<int>::nil();
   ready.send(3);
   int chosen = 0;
@@ -380,7 +380,7 @@ TEST_CASE("misuse throws runtime::Error with Go's words", "[chan]") {
   REQUIRE_FALSE(ok);
 }
 
-TEST_CASE("close wakes parked senders, which throw; a parked select's send case throws too", "[chan]") {
+TEST_CASE("close wakes parked senders, which throw - a parked select's send case throws too", "[chan]") {
   export_test::GOMAXPROCSScope procs(procsSection());
   chan<int> c, d;
   std::atomic<rt::g*> g1{nullptr}, g2{nullptr};

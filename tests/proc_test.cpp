@@ -42,7 +42,7 @@ TEST_CASE("the 257th put spills half the local queue plus the new g to the globa
   REQUIRE(export_test::RemoveFromGlobalRunq(ours) == 129);
 }
 
-TEST_CASE("runqput with next kicks the old runnext to the tail; runnext runs first and inherits time",
+TEST_CASE("runqput with next kicks the old runnext to the tail - runnext runs first and inherits time",
           "[runq]") {
   auto ownedP = export_test::NewP();
   rt::p* pp = ownedP.get();
@@ -323,7 +323,7 @@ TEST_CASE("entersyscallblock hands the P off at once", "[proc][syscall]") {
   REQUIRE(rt::readgstatus(export_test::Curg()) == rt::_Grunning);
 }
 
-TEST_CASE("thousands of goroutines pass a token while GOMAXPROCS flips; each runs exactly once",
+TEST_CASE("thousands of goroutines pass a token while GOMAXPROCS flips - each runs exactly once",
           "[proc][stress]") {
   constexpr int n = 2000;
   const int oldprocs = rt::GOMAXPROCS(0);
