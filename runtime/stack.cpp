@@ -105,6 +105,7 @@ struct stackSpan {
   uint32_t nfree;            // free stacks: freeidx[0:nfree]
   stackGuardKind guard;      // how this span's guard pages fault
   bool inList;
+  uint32_t testGen;          // stackpool.testGen when the span was made
   uint16_t freeidx[stackSpanMaxStacks];
   bool slotfree[stackSpanMaxStacks];  // catches a double free
   unsigned vgid[stackSpanMaxStacks];  // valgrind stack ids while allocated
@@ -137,13 +138,16 @@ struct {
   stackGuardKind savedMode;
   bool refuseMadvise;
   int64_t testBudget;
+  // Counts stackSetGuardModeForTest calls: while forced, only spans made
+  // since the last call serve.
+  uint32_t testGen;
 } stackpool;
 
 // gort-only: the guard kind new spans get; moves only down stackGuardKind's
 // list (written under stackpool.mu, read anywhere).
 std::atomic<stackGuardKind> guardMode{stackGuardMadvise};
 // gort-only: set by stackSetGuardModeForTest: stacks come only from spans
-// of guardMode's kind, bypassing the per-P caches.
+// made since, bypassing the per-P caches.
 std::atomic<bool> guardForced{false};
 
 uintptr_t alignUp(uintptr_t v, uintptr_t a) { return (v + a - 1) & ~(a - 1); }
@@ -184,12 +188,13 @@ namespace {
 uintptr_t stackpoolalloc(uintptr_t n) {
   assertLockHeld(&stackpool.mu);
   stackpoolClass* c = stackpoolClassFor(n);
+  // gort: take a span guarded at least as well as guardMode asks (always
+  // so, since the mode only moves down, unless a test forced the mode:
+  // then only spans made since serve).
+  stackGuardKind k = guardMode.load(std::memory_order_relaxed);
+  bool forced = guardForced.load(std::memory_order_relaxed);
   stackSpan* s = c->first;
-  if (guardForced.load(std::memory_order_relaxed)) {
-    // gort: a test asked for stacks guarded the way guardMode says.
-    stackGuardKind k = guardMode.load(std::memory_order_relaxed);
-    while (s != nullptr && s->guard != k) s = s->next;
-  }
+  while (s != nullptr && (forced ? s->testGen != stackpool.testGen : s->guard > k)) s = s->next;
   if (s == nullptr) {
     // no free stacks. Allocate another span worth.
     s = stackSpanAlloc(n);
@@ -408,6 +413,7 @@ void stackSetGuardModeForTest(stackGuardKind mode, bool refuseMadvise, int64_t m
   if (!guardForced.load(std::memory_order_relaxed)) stackpool.savedMode = guardMode.load();
   stackpool.refuseMadvise = refuseMadvise;
   stackpool.testBudget = mprotectBudget;
+  stackpool.testGen++;
   guardMode.store(mode);
   guardForced.store(true);
   unlock(&stackpool.mu);
@@ -609,6 +615,7 @@ stackSpan* stackSpanAlloc(uintptr_t n) {
     s->slotfree[i] = true;
   }
   s->nfree = s->nslots;
+  s->testGen = stackpool.testGen;
   osStackAlloc(s);
   return s;
 }

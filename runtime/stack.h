@@ -73,9 +73,8 @@ stackGuardKind stackGuardOf(struct stack stk);
 // gort-only: "madvise", "mprotect" or "none".
 const char* stackGuardString(stackGuardKind k);
 
-// gort-only, for tests: from now on new stacks come only from spans whose
-// guard kind is the mode in effect (per-P caches are bypassed), starting
-// at mode. refuseMadvise makes MADV_GUARD_INSTALL fail as on a kernel
+// gort-only, for tests: from now on stacks come only from spans made after
+// this call (per-P caches are bypassed), guarded as mode says. refuseMadvise makes MADV_GUARD_INSTALL fail as on a kernel
 // older than 6.13; mprotectBudget (if ≥ 0) is how many mprotect guards may
 // still be made before falling back to none.
 void stackSetGuardModeForTest(stackGuardKind mode, bool refuseMadvise, int64_t mprotectBudget);
