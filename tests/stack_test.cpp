@@ -2,25 +2,20 @@
 // giving pages back, and many goroutines (stack.cpp).
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "runtime/go.h"
 #include "runtime/stack.h"
 #include "export_test.h"
-
-extern char** environ;
+#include "testprog_run.h"
 
 using namespace gort;
 namespace rt = gort::runtime;
@@ -53,53 +48,6 @@ void touch(uintptr_t v) { *reinterpret_cast<volatile uintptr_t*>(v & ~uintptr_t(
 struct guardModeReset {
   ~guardModeReset() { rt::stackResetGuardModeForTest(); }
 };
-
-struct testprogResult {
-  int status = -1000;  // exit status, or −signal
-  std::string output;  // stdout and stderr
-};
-
-// Go: runTestProg. Runs testprog SCENARIO (under the cross emulator, if
-// any) and collects what it prints and how it ended.
-testprogResult runTestProg(const char* scenario) {
-  std::vector<std::string> args;
-  std::istringstream emulator(GORT_TESTPROG_EMULATOR);
-  for (std::string w; emulator >> w;) args.push_back(w);
-  args.push_back(GORT_TESTPROG_PATH);
-  args.push_back(scenario);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  int fds[2];
-  REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-  pid_t pid;
-  int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(fds[1]);
-  testprogResult r;
-  if (rc != 0) {
-    close(fds[0]);
-    FAIL("cannot run " << args[0]);
-    return r;
-  }
-  char buf[4096];
-  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    r.output.append(buf, size_t(n));
-  }
-  close(fds[0]);
-  int st = 0;
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-  }
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? -WTERMSIG(st) : -1000;
-  return r;
-}
 
 }  // namespace
 
@@ -147,19 +95,19 @@ TEST_CASE("the page below every stack faults, in the guard mode this kernel give
 
 TEST_CASE("a goroutine recursing without end dies of SIGSEGV at its guard page", "[stack]") {
   SECTION("with the guard this kernel gives") {
-    testprogResult r = runTestProg("StackOverflowGuard");
+    testprog::result r = testprog::run("StackOverflowGuard");
     CAPTURE(r.output);
     REQUIRE(r.output.find(std::string("guard=") + rt::stackGuardString(rt::stackGuardMode())) !=
             std::string::npos);
     REQUIRE(r.output.find("fault in guard page") != std::string::npos);
-    REQUIRE(r.status == -SIGSEGV);
+    REQUIRE(r.signal == SIGSEGV);
   }
   SECTION("with mprotect guards, as where MADV_GUARD_INSTALL is refused") {
-    testprogResult r = runTestProg("StackOverflowGuardMprotect");
+    testprog::result r = testprog::run("StackOverflowGuardMprotect");
     CAPTURE(r.output);
     REQUIRE(r.output.find("guard=mprotect") != std::string::npos);
     REQUIRE(r.output.find("fault in guard page") != std::string::npos);
-    REQUIRE(r.status == -SIGSEGV);
+    REQUIRE(r.signal == SIGSEGV);
   }
 }
 
@@ -220,6 +168,7 @@ TEST_CASE("each guard mode works when forced, down to the canary alone", "[stack
 }
 
 TEST_CASE("a stack freed and allocated again comes from the P's cache, pages and all", "[stack]") {
+  export_test::GOMAXPROCSScope procs(1);  // one P: its cache is the one observed
   uint32_t n = rt::startingStackSize.load();
   export_test::StackCacheClear();
   REQUIRE(export_test::StackCacheBytes() == 0);
@@ -244,6 +193,7 @@ TEST_CASE("a stack freed and allocated again comes from the P's cache, pages and
 }
 
 TEST_CASE("stacks freed beyond the cache give their pages back and keep their guards", "[stack]") {
+  export_test::GOMAXPROCSScope procs(1);  // one P: its cache is the one observed
   uint32_t n = rt::startingStackSize.load();
   export_test::StackCacheClear();
   constexpr int count = 3 * int(rt::stackCacheStacks);
@@ -278,6 +228,7 @@ TEST_CASE("stacks freed beyond the cache give their pages back and keep their gu
 }
 
 TEST_CASE("the P's cache follows startingStackSize; other sizes bypass it", "[stack]") {
+  export_test::GOMAXPROCSScope procs(1);  // one P: its cache is the one observed
   uint32_t old = rt::startingStackSize.load();
   struct restore {
     uint32_t size;
@@ -335,9 +286,9 @@ TEST_CASE("100,000 stacks allocated and freed take a few mappings, not one each"
 }
 
 TEST_CASE("a clobbered canary is a stack overflow, reported in Go's words", "[stack]") {
-  testprogResult r = runTestProg("StackCanaryClobber");
+  testprog::result r = testprog::run("StackCanaryClobber");
   CAPTURE(r.output);
-  REQUIRE(r.status == 2);
+  REQUIRE(r.exitStatus == 2);
   REQUIRE(r.output.find("runtime: goroutine stack exceeds " + std::to_string(rt::maxstacksize.load()) +
                         "-byte limit\n") != std::string::npos);
   REQUIRE(r.output.find("fatal error: stack overflow") != std::string::npos);
@@ -369,4 +320,44 @@ TEST_CASE("100,000 goroutines each yield once and all finish", "[stack]") {
 #if !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
   if (rt::stackGuardMode() == rt::stackGuardMadvise) REQUIRE(after - before <= count / 200);
 #endif
+}
+
+TEST_CASE("stackalloc and stackfree on many Ms at once hand out each stack to one owner", "[stack]") {
+  export_test::GOMAXPROCSScope procs(4);
+  constexpr int workers = 8;
+  constexpr int rounds = 3000;
+  std::atomic<int> finished{0};
+  std::atomic<int> bad{0};
+  std::atomic<uint64_t> msSeen{0};
+  for (int w = 0; w < workers; w++)
+    go([&, w] {
+      // Each stack holds its owner's tag in its top word until freed; a
+      // stack handed to two owners at once shows up as a wrong tag.
+      std::vector<std::pair<rt::stack, uint64_t>> held;
+      auto release = [&](std::pair<rt::stack, uint64_t> h) {
+        if (*reinterpret_cast<volatile uint64_t*>(h.first.hi - 8) != h.second) bad++;
+        export_test::StackFree(h.first);
+      };
+      for (int r = 0; r < rounds; r++) {
+        uint32_t n = r % 3 == 0 ? uint32_t(64 << 10) : rt::startingStackSize.load();
+        rt::stack s = export_test::StackAlloc(n);
+        if (canaryOf(s) != rt::stackCanary || s.hi - s.lo != n) bad++;
+        uint64_t tag = uint64_t(w) << 32 | uint64_t(r);
+        *reinterpret_cast<volatile uint64_t*>(s.hi - 8) = tag;
+        held.push_back({s, tag});
+        if (held.size() > 24) {
+          release(held.front());
+          held.erase(held.begin());
+        }
+        if (r % 64 == 0) {
+          msSeen.fetch_or(uint64_t(1) << (rt::getg()->m->id % 64));
+          runtime::Gosched();  // may move to another M and P
+        }
+      }
+      for (auto h : held) release(h);
+      finished++;
+    });
+  while (finished.load() < workers) runtime::Gosched();
+  INFO("Ms used (bitmask of ids mod 64): " << msSeen.load());
+  REQUIRE(bad.load() == 0);
 }

@@ -286,8 +286,9 @@ int stackOverflowGuard() {
     fflush(stdout);
     overflowPageSize = uintptr_t(sysconf(_SC_PAGESIZE));
     overflowStackLo = gp->stack.lo;
-    // This thread's alternate signal stack (no scheduling point follows,
-    // so the goroutine stays on this thread).
+    // This thread's alternate signal stack; the goroutine stays on this
+    // thread from here on.
+    runtime::LockOSThread();
     static char altstack[64 << 10];
     stack_t ss{};
     ss.ss_sp = altstack;
