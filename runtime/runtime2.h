@@ -358,10 +358,14 @@ struct p {
     int32_t n;
   } sudogcache;
 
-  // gort-only: per-P cache of free goroutine stacks (stack.cpp).
+  // Per-P cache of free stacks (stack.cpp). Go keeps one stackfreelist per
+  // small size order in p.mcache.stackcache; gort caches one size (the
+  // stacksize below, which follows startingStackSize) and has no mcache.
+  // Owner P only, or any M while the world is stopped (procresize).
   struct {
-    uintptr_t list;  // free stacks linked through their canary word's neighbour
-    int32_t n;
+    uintptr_t list;       // lo of a free stack; each links to the next through its lowest word
+    uintptr_t size;       // total bytes of the stacks on list
+    uintptr_t stacksize;  // gort: the size of each stack on list
   } stackcache;
 
   std::atomic<bool> preempt;  // this P should enter the scheduler ASAP

@@ -22,24 +22,70 @@ constexpr uint32_t defaultStackSize = 256 << 10;
 // gort-only: value kept in the lowest word of every goroutine stack and
 // checked at every switch; a mismatch means the stack overflowed.
 constexpr uint64_t stackCanary = 0x60c0ffee5a5a60c0ULL;
+// gort-only: how many stacks a P caches (Go's _StackCacheSize is 32 KiB per
+// size order, 16 of its smallest 2 KiB stacks; gort's stacks are 128 times
+// larger but mostly untouched, so the cache counts stacks: Go's 16).
+constexpr uintptr_t stackCacheStacks = 16;
 
 // stack.go: startingStackSize. The size of new goroutine stacks.
 extern std::atomic<uint32_t> startingStackSize;
-
-// stack.go: stackinit
-void stackinit();
-// stack.go: stackalloc. Allocates an n-byte stack (n a multiple of the page
-// size) with a guard below it and the canary at its lowest word.
-// May run without a P.
-struct stack stackalloc(uint32_t n);
-// stack.go: stackfree. Frees a stack from stackalloc.
-void stackfree(struct stack stk);
-// stack.go: stackcache_clear. Returns pp's cached stacks to the global pool.
-void stackcache_clear(p* pp);
-// gort-only: checks gp's canary; a broken one is a stack overflow (fatal).
-void stackcheck(g* gp);
 // gort-only: the number of bytes a goroutine may use on its stack (Go's
 // maxstacksize, printed in the overflow message).
 extern std::atomic<uintptr_t> maxstacksize;
+
+// stack.go: stackinit. Reads the page size and vm.max_map_count and picks
+// the guard kind (stackGuardMode). Runs once, from schedinit.
+void stackinit();
+// stack.go: stackalloc. Allocates an n-byte stack (n a power of 2, at least
+// a page) with a guard page below it and the canary at its lowest word.
+// Must run on g0. May run without a P.
+struct stack stackalloc(uint32_t n);
+// stack.go: stackfree. Frees a stack from stackalloc: into the current P's
+// cache if there is room, else back to the pool with its pages released.
+// Must run on g0. May run without a P.
+void stackfree(struct stack stk);
+// stack.go: stackcache_clear. Returns pp's cached stacks to the global pool
+// (releasing their pages). Executed by the owner P, or with the world
+// stopped.
+void stackcache_clear(p* pp);
+// gort-only: checks gp's canary; a broken one is a stack overflow (fatal,
+// in Go's words).
+void stackcheck(g* gp);
+
+// gort-only: how the page below each stack is made to fault, best first.
+// The kind is chosen per span of stacks when the span is mapped; the mode
+// only moves down this list.
+enum stackGuardKind : uint8_t {
+  // madvise(MADV_GUARD_INSTALL) (Linux ≥ 6.13): a page-table marker, no
+  // extra mapping, survives MADV_DONTNEED.
+  stackGuardMadvise,
+  // mprotect(PROT_NONE): splits the mapping, so each guard costs two of
+  // vm.max_map_count's entries; used while a budget of a quarter of
+  // max_map_count guards lasts.
+  stackGuardMprotect,
+  // none: only the canary (checked at every switch) catches an overflow.
+  stackGuardNone,
+};
+// gort-only: the guard kind new stacks get now.
+stackGuardKind stackGuardMode();
+// gort-only: the guard kind of stk's span.
+stackGuardKind stackGuardOf(struct stack stk);
+// gort-only: "madvise", "mprotect" or "none".
+const char* stackGuardString(stackGuardKind k);
+
+// gort-only, for tests: from now on stacks come only from spans made after
+// this call (per-P caches are bypassed), guarded as mode says. refuseMadvise makes MADV_GUARD_INSTALL fail as on a kernel
+// older than 6.13; mprotectBudget (if ≥ 0) is how many mprotect guards may
+// still be made before falling back to none.
+void stackSetGuardModeForTest(stackGuardKind mode, bool refuseMadvise, int64_t mprotectBudget);
+// gort-only, for tests: undoes stackSetGuardModeForTest (the mode and the
+// mprotect budget go back to what stackinit found, minus guards made since).
+void stackResetGuardModeForTest();
+// gort-only, for tests: how many n-byte stacks one span holds.
+uint32_t stackSpanStacks(uint32_t n);
+// gort-only, for tests: whether reading the byte at v faults, asked of the
+// kernel (a write(2) from v to a pipe fails with EFAULT) instead of by
+// touching it.
+bool stackAddrFaults(uintptr_t v);
 
 }  // namespace gort::runtime

@@ -15,6 +15,7 @@
 #include "runtime/os_linux.h"
 #include "runtime/preempt.h"
 #include "runtime/proc.h"
+#include "runtime/stack.h"
 #include "runtime/stubs.h"
 
 #if defined(__x86_64__)
@@ -232,5 +233,24 @@ inline uintptr_t GoexitRetPC() { return reinterpret_cast<uintptr_t>(&rt::goexit)
 // proc.go: newproc with a raw funcval: fv->fn(fv) is entered exactly as
 // gogo leaves a new goroutine, with no go-statement thunk in front.
 inline void Newproc(rt::funcval* fv) { rt::newproc(fv); }
+
+// --- stack.cpp ---------------------------------------------------------------
+// stackalloc and stackfree, called as the runtime calls them: on g0, with
+// the current P (and so its stack cache).
+inline rt::stack StackAlloc(uint32_t n) {
+  rt::stack s{};
+  rt::systemstack([&] { s = rt::stackalloc(n); });
+  return s;
+}
+inline void StackFree(rt::stack s) {
+  rt::systemstack([&] { rt::stackfree(s); });
+}
+// The current P's stack cache: bytes held, and the size of each stack.
+inline uintptr_t StackCacheBytes() { return rt::getg()->m->p->stackcache.size; }
+inline uintptr_t StackCacheStackSize() { return rt::getg()->m->p->stackcache.stacksize; }
+// stackcache_clear on the current P.
+inline void StackCacheClear() {
+  rt::systemstack([] { rt::stackcache_clear(rt::getg()->m->p); });
+}
 
 }  // namespace export_test

@@ -1,5 +1,7 @@
 // testprog — scenarios that must crash or print, run by the tests as a
 // child process (Go's runtime/testdata/testprog). Usage: testprog NAME.
+#include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -15,6 +17,8 @@
 #include "runtime/go.h"
 #include "runtime/os_linux.h"
 #include "runtime/proc.h"
+#include "runtime/stack.h"
+#include "runtime/stubs.h"
 
 using namespace gort;
 namespace runtime = gort::runtime;
@@ -340,6 +344,92 @@ TESTPROG_SCENARIO(ChanOrder) {
   }
   printf("%s\n", out.c_str());
   return 0;
+}
+
+// --- stack.cpp --------------------------------------------------------------
+
+// Recurses until the stack runs out; stopDepth (never reached) keeps the
+// compiler from proving the recursion endless.
+volatile int stopDepth = -1;
+// Set if a scenario's goroutine survives what should have killed it.
+volatile bool stackScenarioDone = false;
+__attribute__((noinline)) int recurse(int depth) {
+  volatile char frame[512];
+  frame[0] = char(depth);
+  if (depth == stopDepth) return 0;
+  return recurse(depth + 1) + frame[0];
+}
+
+// The overflowing goroutine's stack, for the SIGSEGV handler below.
+volatile uintptr_t overflowStackLo = 0;
+uintptr_t overflowPageSize = 0;
+
+// Says whether the fault hit the guard page (the page right below the
+// stack), then dies of SIGSEGV after all. Runs on an alternate signal stack.
+void overflowSigsegv(int, siginfo_t* info, void*) {
+  uintptr_t addr = uintptr_t(info->si_addr);
+  uintptr_t lo = overflowStackLo;
+  const char* msg = addr < lo && addr >= lo - overflowPageSize ? "fault in guard page\n" : "fault elsewhere\n";
+  ssize_t r = write(2, msg, strlen(msg));
+  (void)r;
+  signal(SIGSEGV, SIG_DFL);
+  raise(SIGSEGV);
+}
+
+// A goroutine recursing without end runs into the guard page below its
+// stack and dies of SIGSEGV. It prints its stack's guard kind first, and
+// where the fault hit last.
+// gort: the scenario installs its own SIGSEGV handler, so it tests the
+// guard alone, whatever handler signal_unix.cpp installs.
+int stackOverflowGuard() {
+  go([] {
+    runtime::g* gp = runtime::getg();
+    printf("guard=%s\n", runtime::stackGuardString(runtime::stackGuardOf(gp->stack)));
+    fflush(stdout);
+    overflowPageSize = uintptr_t(sysconf(_SC_PAGESIZE));
+    overflowStackLo = gp->stack.lo;
+    // This thread's alternate signal stack; the goroutine stays on this
+    // thread from here on.
+    runtime::LockOSThread();
+    static char altstack[64 << 10];
+    stack_t ss{};
+    ss.ss_sp = altstack;
+    ss.ss_size = sizeof altstack;
+    sigaltstack(&ss, nullptr);
+    struct sigaction sa{};
+    sa.sa_sigaction = overflowSigsegv;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigaction(SIGSEGV, &sa, nullptr);
+    recurse(0);
+    printf("recursion ended\n");
+    stackScenarioDone = true;
+  });
+  while (!stackScenarioDone) runtime::Gosched();
+  return 1;
+}
+
+// Overflow with the guard kind this kernel gives.
+TESTPROG_SCENARIO(StackOverflowGuard) { return stackOverflowGuard(); }
+
+// Overflow where MADV_GUARD_INSTALL is refused (Linux < 6.13): the stacks
+// get mprotect guards instead.
+TESTPROG_SCENARIO(StackOverflowGuardMprotect) {
+  runtime::stackSetGuardModeForTest(runtime::stackGuardMadvise, true, -1);
+  return stackOverflowGuard();
+}
+
+// An overflow that jumped the guard leaves a broken canary, and the next
+// switch onto the goroutine reports it in Go's words (exit status 2).
+TESTPROG_SCENARIO(StackCanaryClobber) {
+  go([] {
+    runtime::g* gp = runtime::getg();
+    *reinterpret_cast<volatile uint64_t*>(gp->stack.lo) = 0;
+    runtime::Gosched();  // execute checks the canary on the way back
+    printf("canary not checked\n");
+    stackScenarioDone = true;
+  });
+  while (!stackScenarioDone) runtime::Gosched();
+  return 1;
 }
 
 int gomain(int argc, char** argv) {
