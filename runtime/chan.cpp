@@ -31,6 +31,7 @@
 #include <new>
 
 #include "runtime/lock_futex.h"
+#include "runtime/preempt.h"
 #include "runtime/proc.h"
 #include "runtime/stubs.h"
 
@@ -114,6 +115,9 @@ void chansend1(hchan* c, void* elem) { chansend(c, elem, true); }
 // we'll see that it's now closed. (gort: no callerpc; it served the race
 // detector.)
 bool chansend(hchan* c, void* ep, bool block) {
+  // gort: a channel operation is a runtime entry point: honour a pending
+  // preemption request here, as Go's prologue check would.
+  preemptPoint();
   if (c == nullptr) {
     if (!block) return false;
     gopark(nullptr, nullptr, waitReasonChanSendNilChan);
@@ -245,6 +249,9 @@ void recvDirect(const _type* t, sudog* sg, void* dst) {
 
 // chan.go: closechan
 void closechan(hchan* c) {
+  // gort: a channel operation is a runtime entry point: honour a pending
+  // preemption request here, as Go's prologue check would.
+  preemptPoint();
   if (c == nullptr) throw plainError("close of nil channel");
 
   lock(&c->lock);
@@ -325,6 +332,9 @@ bool chanrecv2(hchan* c, void* elem) {
 // Otherwise, fills in *ep with an element and returns (true, true).
 // A non-nil ep must point to the heap or the caller's stack.
 std::pair<bool, bool> chanrecv(hchan* c, void* ep, bool block) {
+  // gort: a channel operation is a runtime entry point: honour a pending
+  // preemption request here, as Go's prologue check would.
+  preemptPoint();
   if (c == nullptr) {
     if (!block) return {false, false};
     gopark(nullptr, nullptr, waitReasonChanReceiveNilChan);

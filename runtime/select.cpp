@@ -11,6 +11,7 @@
 #include "runtime/chan.h"
 
 #include "runtime/lock_futex.h"
+#include "runtime/preempt.h"
 #include "runtime/proc.h"
 #include "runtime/stubs.h"
 
@@ -121,6 +122,9 @@ void selunlockf(void* arg) {
 // Also, if the chosen scase was a receive operation, it reports whether a
 // value was received.
 std::pair<int, bool> selectgo(scase* cas0, uint16_t* order0, int nsends, int nrecvs, bool block) {
+  // gort: a channel operation is a runtime entry point: honour a pending
+  // preemption request here, as Go's prologue check would.
+  preemptPoint();
   int ncases = nsends + nrecvs;
   scase* scases = cas0;
   uint16_t* pollorder = order0;
