@@ -262,6 +262,7 @@ TEST_CASE("goyield puts the caller on its P's local run queue, not the global on
   rt::g* me = export_test::Curg();
   bool ranFirst = false, inLocal = false, inGlobal = true;
   export_test::Latch done;
+  rt::NoPreempt np;  // no preemption may move us to the global queue first
   go([&] {
     ranFirst = true;
     auto local = localRunq(export_test::CurP());

@@ -65,7 +65,9 @@ TEST_CASE("Mutex state: Lock sets mutexLocked, a blocked Lock counts a waiter, U
 TEST_CASE("Mutex starvation: a waiter that has waited over 1 ms and lost to a barger switches to starvation "
           "mode and then gets the lock by direct hand-off",
           "[sync]") {
-  export_test::GOMAXPROCSScope procs(1);  // the run order below is the scheduler's, not luck's
+  // One P, and NoPreempt where two steps must not be split: the run order
+  // below is the scheduler's, not luck's.
+  export_test::GOMAXPROCSScope procs(1);
   sync::Mutex mu;
   mu.Lock();
 
@@ -87,11 +89,15 @@ TEST_CASE("Mutex starvation: a waiter that has waited over 1 ms and lost to a ba
   int64_t parked = rt::nanotime();
   yieldUntil([&] { return rt::nanotime() - parked > X::starvationThresholdNs; });
 
-  // Unlock in normal mode wakes the waiter; we barge in before it runs.
-  mu.Unlock();
-  REQUIRE(X::state(mu) == X::mutexWoken);
-  mu.Lock();  // the barger wins: the waiter is only in runnext
-  REQUIRE(X::state(mu) == (X::mutexLocked | X::mutexWoken));
+  {
+    // Unlock in normal mode wakes the waiter; we barge in before it runs
+    // (no preemption may let it run in between).
+    rt::NoPreempt np;
+    mu.Unlock();
+    REQUIRE(X::state(mu) == X::mutexWoken);
+    mu.Lock();  // the barger wins: the waiter is only in runnext
+    REQUIRE(X::state(mu) == (X::mutexLocked | X::mutexWoken));
+  }
 
   // Let the waiter run: it has waited > 1 ms, finds the mutex locked, so it
   // sets mutexStarving and queues again, at the front (LIFO).
@@ -134,8 +140,11 @@ TEST_CASE("Mutex starvation: Unlock yields the P, so the waiter holds the mutex 
   yieldUntil([&] { return export_test::SemNwait(X::sema(mu)) == 1; });
   int64_t parked = rt::nanotime();
   yieldUntil([&] { return rt::nanotime() - parked > X::starvationThresholdNs; });
-  mu.Unlock();
-  mu.Lock();  // barge
+  {
+    rt::NoPreempt np;
+    mu.Unlock();
+    mu.Lock();  // barge
+  }
   yieldUntil([&] { return export_test::SemNwait(X::sema(mu)) == 1; });
   REQUIRE((X::state(mu) & X::mutexStarving) != 0);
 
@@ -284,8 +293,11 @@ TEST_CASE("WaitGroup: Add before a woken Wait has returned throws 'reused before
     done.Done();
   });
   yieldUntil([&] { return export_test::SemNwait(X::sema(wg)) == 1; });
-  wg.Done();  // readies the waiter (runnext); it has not returned yet
-  wg.Add(1);  // misuse: reuse before the previous Wait returned
+  {
+    rt::NoPreempt np;
+    wg.Done();  // readies the waiter (runnext); it has not returned yet
+    wg.Add(1);  // misuse: reuse before the previous Wait returned
+  }
   done.Wait(1);
   REQUIRE(caught == "sync: WaitGroup is reused before previous Wait has returned");
   wg.Done();
