@@ -174,7 +174,9 @@ bool cansemacquire(std::atomic<uint32_t>* addr) {
 
 // sema.go: (*semaRoot).queue
 // queue adds s to the blocked goroutines in semaRoot.
+// root.lock must be held.
 void semaRoot::queue(std::atomic<uint32_t>* addr, sudog* s, bool lifo) {
+  assertLockHeld(&lock);
   s->g = getg();
   s->elem = addr;
   s->next = nullptr;
@@ -252,7 +254,9 @@ void semaRoot::queue(std::atomic<uint32_t>* addr, sudog* s, bool lifo) {
 // dequeue searches for and finds the first goroutine in semaRoot blocked
 // on addr. If the sudog was being profiled, dequeue returns the time at
 // which it was woken up as now. Otherwise now is 0.
+// root.lock must be held.
 sudog* semaRoot::dequeue(std::atomic<uint32_t>* addr, int64_t* now) {
+  assertLockHeld(&lock);
   sudog** ps = &treap;
   sudog* s = *ps;
   for (; s != nullptr; s = *ps) {

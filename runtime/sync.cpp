@@ -21,19 +21,22 @@
 namespace gort::sync {
 
 namespace {
-// sync/runtime.go: the runtime's half, linknamed in Go.
+// The runtime's half, declared in sync/runtime.go and linknamed in Go.
 
+// sync/runtime.go: runtime_Semacquire
 // Semacquire waits until *s > 0 and then atomically decrements it. It is
 // intended as a simple sleep primitive for use by the synchronization
 // library and should not be used directly.
 void runtime_Semacquire(std::atomic<uint32_t>* s) { runtime::sync_runtime_Semacquire(s); }
 
+// sync/runtime.go: runtime_SemacquireMutex
 // SemacquireMutex is like Semacquire, but for profiling contended
 // Mutexes. If lifo is true, queue waiter at the head of wait queue.
 void runtime_SemacquireMutex(std::atomic<uint32_t>* s, bool lifo, int skipframes) {
   runtime::sync_runtime_SemacquireMutex(s, lifo, skipframes);
 }
 
+// sync/runtime.go: runtime_Semrelease
 // Semrelease atomically increments *s and notifies a waiting goroutine if
 // one is blocked in Semacquire. If handoff is true, pass count directly
 // to the first waiter.
@@ -41,21 +44,28 @@ void runtime_Semrelease(std::atomic<uint32_t>* s, bool handoff, int skipframes) 
   runtime::sync_runtime_Semrelease(s, handoff, skipframes);
 }
 
-// See runtime/sema.cpp for documentation. sync's notifyList is the
-// runtime's, seen through its approximation (layout checked in sema.cpp,
-// Go's runtime_notifyListCheck).
+// gort-only: sync's notifyList is the runtime's, seen through its
+// approximation (layout checked in sema.cpp, Go's runtime_notifyListCheck).
 runtime::notifyList* rt(notifyList* l) { return reinterpret_cast<runtime::notifyList*>(l); }
+
+// sync/runtime.go: runtime_notifyListAdd (see runtime/sema.cpp)
 uint32_t runtime_notifyListAdd(notifyList* l) { return runtime::notifyListAdd(rt(l)); }
+// sync/runtime.go: runtime_notifyListWait
 void runtime_notifyListWait(notifyList* l, uint32_t t) { runtime::notifyListWait(rt(l), t); }
+// sync/runtime.go: runtime_notifyListNotifyAll
 void runtime_notifyListNotifyAll(notifyList* l) { runtime::notifyListNotifyAll(rt(l)); }
+// sync/runtime.go: runtime_notifyListNotifyOne
 void runtime_notifyListNotifyOne(notifyList* l) { runtime::notifyListNotifyOne(rt(l)); }
 
 // Active spinning runtime support.
+// sync/runtime.go: runtime_canSpin
 // runtime_canSpin reports whether spinning makes sense at the moment.
 bool runtime_canSpin(int i) { return runtime::sync_runtime_canSpin(i); }
+// sync/runtime.go: runtime_doSpin
 // runtime_doSpin does active spinning.
 void runtime_doSpin() { runtime::sync_runtime_doSpin(); }
 
+// sync/runtime.go: runtime_nanotime
 int64_t runtime_nanotime() { return runtime::sync_nanotime(); }
 
 // gort-only: sync/atomic's AddInt32 and AddUint64 return the new value,

@@ -207,6 +207,7 @@ class Once {
   Once(const Once&) = delete;
   Once& operator=(const Once&) = delete;
 
+  // once.go: (*Once).Do
   // Do calls the function f if and only if Do is being called for the
   // first time for this instance of Once. No call to Do returns until the
   // one call to f returns, so if f causes Do to be called, it deadlocks.

@@ -48,6 +48,14 @@ std::string checkRoot(rt::semaRoot& root, int* n) {
   return checkTreap(root.treap, nullptr, 0, UINTPTR_MAX, n);
 }
 
+// A semaRoot of the test's own, with its lock held (queue and dequeue
+// require it) for as long as the object lives.
+struct lockedRoot {
+  rt::semaRoot root;
+  lockedRoot() { rt::lock(&root.lock); }
+  ~lockedRoot() { rt::unlock(&root.lock); }
+};
+
 // The gs in pp's local run queue, head first (pp must be ours, and no
 // other M may run: GOMAXPROCS 1).
 std::vector<rt::g*> localRunq(rt::p* pp) {
@@ -70,7 +78,8 @@ TEST_CASE("semaRoot keeps one treap node per address, ordered by address and hea
   std::mt19937 rng(42);
   std::shuffle(order.begin(), order.end(), rng);
 
-  rt::semaRoot root;
+  lockedRoot locked;
+  rt::semaRoot& root = locked.root;
   int n = 0;
   for (int i : order) {
     root.queue(&addrs[i], &sudogs[i], false);
@@ -107,7 +116,8 @@ TEST_CASE("waiters on one address leave in FIFO order; a LIFO waiter goes to the
   std::map<int, std::vector<rt::sudog*>> want;  // per address, in wake order
   std::mt19937 rng(7);
 
-  rt::semaRoot root;
+  lockedRoot locked;
+  rt::semaRoot& root = locked.root;
   // Round-robin over the addresses so lists and tree grow together; every
   // third waiter queues LIFO (sync::Mutex does this for a woken waiter
   // that lost the race, so it is first in line next time).
