@@ -1,6 +1,7 @@
 // sema_test.cpp — ports of Go 1.19's runtime/sema_test.go. Go's helper
-// goroutines use a channel and its own WaitGroup; gort's tests use an
-// atomic flag and gort's sync::WaitGroup (channels live in another branch).
+// goroutines stop when a channel is closed; here an atomic flag does that,
+// so the test needs nothing but the semaphores, the scheduler and
+// sync::WaitGroup.
 #include <catch2/catch.hpp>
 
 #include <atomic>

@@ -1,11 +1,11 @@
 // sync_test.cpp — ports of Go 1.19's sync tests: mutex_test.go,
 // rwmutex_test.go, waitgroup_test.go, once_test.go, cond_test.go.
 //
-// Go's tests talk over channels; until gort has them (another branch),
-// a buffered channel that main drains becomes an export_test::Latch (a
-// count main waits on; Go's non-blocking "select { case <-ch: Fatal;
-// default: }" becomes a look at the count), and a channel used as a gate
-// becomes a sync::WaitGroup. Where Go's goroutines call t.Error, gort's
+// Go's tests talk over channels. So that sync's tests rest on nothing but
+// sync and the scheduler, a buffered channel that main drains becomes an
+// export_test::Latch (a count main waits on; Go's non-blocking "select {
+// case <-ch: Fatal; default: }" becomes a look at the count), and a
+// channel used as a gate becomes a sync::WaitGroup. Where Go's goroutines call t.Error, gort's
 // set a flag that main checks. C++ locals don't outlive their scope the
 // way Go's escaped variables do, so each test waits for its goroutines
 // before returning, and a goroutine's last touch of shared state is a
