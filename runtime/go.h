@@ -1,4 +1,5 @@
-// go.h — gort's public API: the go statement and package runtime.
+// go.h — gort's public API: the go statement and package runtime; package
+// sync comes with it (runtime/sync.h).
 //
 // Go's spelling wherever Go has one (DESIGN §9). A program starts the
 // runtime from its C++ main:
@@ -20,6 +21,7 @@
 
 #include "runtime/chan_public.h"  // chan<T>, select, on_recv, on_send, on_default
 #include "runtime/funcval.h"
+#include "runtime/sync.h"  // package sync: Mutex, RWMutex, WaitGroup, Once, Cond
 
 namespace gort {
 

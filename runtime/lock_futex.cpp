@@ -30,20 +30,7 @@ constexpr uint32_t mutex_unlocked = 0;
 constexpr uint32_t mutex_locked = 1;
 constexpr uint32_t mutex_sleeping = 2;
 
-constexpr int active_spin = 4;
-constexpr int active_spin_cnt = 30;
 constexpr int passive_spin = 1;
-
-// asm_amd64.s / asm_arm64.s: procyield. Spin cycles times with a pause hint.
-inline void procyield(int cycles) {
-  for (int i = 0; i < cycles; i++) {
-#if defined(__x86_64__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    asm volatile("yield");
-#endif
-  }
-}
 }  // namespace
 
 // lock_futex.go: lock2

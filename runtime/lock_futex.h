@@ -8,6 +8,12 @@
 
 namespace gort::runtime {
 
+// lock_futex.go: active_spin, active_spin_cnt. How long lock spins before
+// it sleeps, shared with sync::Mutex's spinning (proc.go:
+// sync_runtime_canSpin, sync_runtime_doSpin).
+constexpr int active_spin = 4;
+constexpr int active_spin_cnt = 30;
+
 // lock_futex.go: lock. Acquire l; spins briefly, then sleeps in the kernel.
 void lock(mutex* l);
 // lock_futex.go: unlock.

@@ -43,6 +43,7 @@
 #include "runtime/preempt.h"
 #include "runtime/proc.h"
 #include "runtime/runtime1.h"
+#include "runtime/sema.h"
 #include "runtime/stack.h"
 #include "runtime/stubs.h"
 
@@ -91,9 +92,6 @@ mutex allpLock;
 
 // newprocs: the GOMAXPROCS value startTheWorld applies (0: no change).
 int32_t newprocs;
-
-// worldsema: held by the goroutine that stops the world (proc.go).
-std::atomic<uint32_t> worldsema{1};
 
 // gort-only: arrays that readers without a lock may still hold (allp, the
 // P masks, the steal order) are never freed when replaced; they are kept
@@ -454,18 +452,9 @@ void casgstatus(g* gp, uint32_t oldval, uint32_t newval) {
   }
 }
 
-// gort-only: semacquire(&worldsema) until sema.cpp exists: a goroutine
-// that finds the world being stopped by another yields and retries.
-static void semacquireWorld() {
-  uint32_t one = 1;
-  while (!worldsema.compare_exchange_weak(one, 0, std::memory_order_acquire)) {
-    one = 1;
-    Gosched();
-  }
-}
-
-// gort-only: semrelease(&worldsema), see semacquireWorld.
-static void semreleaseWorld() { worldsema.store(1, std::memory_order_release); }
+// proc.go: worldsema
+// Holding worldsema grants an M the right to try to stop the world.
+std::atomic<uint32_t> worldsema{1};
 
 // proc.go: stopTheWorld
 // stopTheWorld stops all P's from executing goroutines, interrupting all
@@ -475,7 +464,7 @@ static void semreleaseWorld() { worldsema.store(1, std::memory_order_release); }
 // not hold worldsema. The caller must call startTheWorld when other P's
 // should resume execution.
 void stopTheWorld(const char* reason) {
-  semacquireWorld();
+  semacquire(&worldsema);
   g* gp = getg();
   gp->m->preemptoff = reason;
   systemstack([gp] {
@@ -493,9 +482,21 @@ void startTheWorld() {
   systemstack([] { startTheWorldWithSema(); });
   // worldsema must be held over startTheWorldWithSema to ensure
   // gomaxprocs cannot change while worldsema is held.
+  //
+  // Release worldsema with direct handoff to the next waiter, but
+  // acquirem so that semrelease1 doesn't try to yield our time.
+  //
+  // Otherwise if e.g. ReadMemStats is being called in a loop, it might
+  // stomp on other attempts to stop the world, such as for starting or
+  // ending GC. The operation this blocks is so heavy-weight that we
+  // should just try to be as fair as possible here.
+  //
+  // We don't want to just allow us to get preempted between now and
+  // releasing the semaphore because then we keep everyone (including,
+  // for example, GCs) waiting longer.
   m* mp = acquirem();
   mp->preemptoff = nullptr;
-  semreleaseWorld();
+  semrelease1(&worldsema, true, 0);
   releasem(mp);
 }
 
@@ -1445,6 +1446,30 @@ GORT_NEVER_RETURNS void gosched_m(g* gp) {
 GORT_NEVER_RETURNS void gopreempt_m(g* gp) {
   fiberArrive(getg());
   goschedImpl(gp);
+}
+
+// proc.go: goyield
+// goyield is like Gosched, but it puts the current G on the runq of the
+// current P instead of the global run queue (Go: and emits a GoPreempt
+// trace event instead of GoSched). semrelease1's direct handoff calls it
+// so the waiter it just put in runnext runs at once, and the releaser
+// runs right after, on the same P.
+void goyield() {
+  g* gp = getg();
+  fiberLeave(gp, gp->m->g0);
+  mcall(goyield_m);
+  fiberArrive(getg());
+}
+
+// proc.go: goyield_m
+// goyield continuation on g0.
+GORT_NEVER_RETURNS void goyield_m(g* gp) {
+  fiberArrive(getg());
+  p* pp = gp->m->p;
+  casgstatus(gp, _Grunning, _Grunnable);
+  dropg();
+  runqput(pp, gp, false);
+  schedule();
 }
 
 // proc.go: goexit1
@@ -2777,6 +2802,25 @@ uint32_t gcd(uint32_t a, uint32_t b) {
   }
   return a;
 }
+
+// Active spinning for sync::Mutex.
+
+// proc.go: sync_runtime_canSpin
+// sync::Mutex is cooperative, so we are conservative with spinning. Spin
+// only few times and only if running on a multicore machine and
+// GOMAXPROCS>1 and there is at least one other running P and local runq
+// is empty. As opposed to runtime mutex we don't do passive spinning
+// here, because there can be work on global runq or on other Ps.
+bool sync_runtime_canSpin(int i) {
+  if (i >= active_spin || ncpu <= 1 ||
+      gomaxprocs.load() <= int32_t(sched.npidle.load() + sched.nmspinning.load()) + 1)
+    return false;
+  if (p* pp = getg()->m->p; !runqempty(pp)) return false;
+  return true;
+}
+
+// proc.go: sync_runtime_doSpin
+void sync_runtime_doSpin() { procyield(active_spin_cnt); }
 
 // randomOrder/randomEnum are helper types for randomized work stealing.
 // They allow to enumerate all Ps in different pseudo-random orders without

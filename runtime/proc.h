@@ -58,6 +58,8 @@ void mcommoninit(m* mp, int64_t id);
 m* acquirem();
 void releasem(m* mp);
 
+// proc.go: worldsema. Holding it grants the right to stop the world.
+extern std::atomic<uint32_t> worldsema;
 void stopTheWorld(const char* reason);
 void startTheWorld();
 void stopTheWorldWithSema();
@@ -120,6 +122,9 @@ void dropg();
 void gosched_m(g* gp);
 void gopreempt_m(g* gp);
 void goschedImpl(g* gp);
+// proc.go: goyield. Like Gosched, but onto this P's local run queue.
+void goyield();
+void goyield_m(g* gp);
 void goexit0(g* gp);
 
 g* malg(int32_t stacksize);
@@ -171,6 +176,11 @@ struct randomOrder {
 };
 extern randomOrder stealOrder;
 uint32_t gcd(uint32_t a, uint32_t b);
+
+// proc.go: sync_runtime_canSpin / sync_runtime_doSpin. Active spinning
+// for sync::Mutex: whether to spin now (iteration i), and one spin.
+bool sync_runtime_canSpin(int i);
+void sync_runtime_doSpin();
 
 // sys_x86.go / sys_arm64.go / stack.go: the faked call of a new goroutine.
 void gostartcallfn(gobuf* gobuf, funcval* fv);

@@ -52,6 +52,19 @@ void goexit();
 [[noreturn]] void mstart0();
 }
 
+// asm_amd64.s / asm_arm64.s: procyield. Spin cycles times with a pause
+// hint (PAUSE / YIELD). gort: a loop of one inline-asm instruction
+// needs no .S routine.
+inline void procyield(uint32_t cycles) {
+  for (uint32_t i = 0; i < cycles; i++) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+  }
+}
+
 // stubs.go: getg. Returns the current g of this thread: m.curg while user
 // code runs, m.g0 on the scheduler stack. The volatile asm is re-executed at
 // each use, so a g that migrated to another thread sees its new thread's

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -16,7 +17,9 @@
 #include "runtime/preempt.h"
 #include "runtime/proc.h"
 #include "runtime/stack.h"
+#include "runtime/sema.h"
 #include "runtime/stubs.h"
+#include "runtime/sync.h"
 
 #if defined(__x86_64__)
 #include "arch/amd64/asm_amd64.h"
@@ -252,5 +255,50 @@ inline uintptr_t StackCacheStackSize() { return rt::getg()->m->p->stackcache.sta
 inline void StackCacheClear() {
   rt::systemstack([] { rt::stackcache_clear(rt::getg()->m->p); });
 }
+// --- sema.cpp (Go's export_test.go: Semacquire, Semrelease1, SemNwait) ---
+inline void Semacquire(std::atomic<uint32_t>* addr) { rt::semacquire(addr); }
+inline void Semrelease1(std::atomic<uint32_t>* addr, bool handoff, int skipframes) {
+  rt::semrelease1(addr, handoff, skipframes);
+}
+// The number of goroutines waiting in addr's semaRoot (any address that
+// hashes to the same root counts too, as in Go).
+inline uint32_t SemNwait(std::atomic<uint32_t>* addr) { return rt::semtable.rootFor(addr)->nwait.load(); }
+
+// Disables preemption (and semrelease1's goyield) on the current M, as the
+// runtime's acquirem does, for as long as the object lives.
+struct AcquiremScope {
+  rt::m* mp = rt::acquirem();
+  ~AcquiremScope() { rt::releasem(mp); }
+};
+
+// The status and wait reason of a goroutine, read from another.
+inline uint32_t Status(rt::g* gp) { return rt::readgstatus(gp); }
+inline std::string WaitReason(rt::g* gp) { return rt::waitReasonString(gp->waitreason); }
 
 }  // namespace export_test
+
+// --- sync.cpp: the unexported state of package sync -------------------------
+namespace gort::sync {
+struct exportTest {
+  static constexpr int32_t mutexLocked = Mutex::mutexLocked;
+  static constexpr int32_t mutexWoken = Mutex::mutexWoken;
+  static constexpr int32_t mutexStarving = Mutex::mutexStarving;
+  static constexpr int32_t mutexWaiterShift = Mutex::mutexWaiterShift;
+  static constexpr int64_t starvationThresholdNs = Mutex::starvationThresholdNs;
+  static constexpr int32_t rwmutexMaxReaders = RWMutex::rwmutexMaxReaders;
+
+  static int32_t state(Mutex& m) { return m.state.load(); }
+  static std::atomic<uint32_t>* sema(Mutex& m) { return &m.sema; }
+  static int32_t readerCount(RWMutex& rw) { return rw.readerCount.load(); }
+  static int32_t readerWait(RWMutex& rw) { return rw.readerWait.load(); }
+  static std::atomic<uint32_t>* writerSem(RWMutex& rw) { return &rw.writerSem; }
+  static std::atomic<uint32_t>* readerSem(RWMutex& rw) { return &rw.readerSem; }
+  static uint64_t state(WaitGroup& wg) { return wg.state.load(); }
+  static void setState(WaitGroup& wg, uint64_t v) { wg.state.store(v); }
+  static std::atomic<uint32_t>* sema(WaitGroup& wg) { return &wg.sema; }
+  static bool done(Once& o) { return o.done.load() != 0; }
+  // The notify list's tickets: how many Waits began, how many were notified.
+  static uint32_t notifyWait(Cond& c) { return c.notify.wait.load(); }
+  static uint32_t notifyNotify(Cond& c) { return c.notify.notify.load(); }
+};
+}  // namespace gort::sync

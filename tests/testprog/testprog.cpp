@@ -432,6 +432,74 @@ TESTPROG_SCENARIO(StackCanaryClobber) {
   return 1;
 }
 
+// mutex_test.go: misuseTests (TestMutexMisuse runs each by name). Each
+// must die with a fatal error about an unlocked lock; recovering (catch)
+// must not help, as in Go, where the child prints "test completed" only
+// if the misuse went unnoticed.
+const std::pair<const char*, void (*)()> misuseTests[] = {
+    {"Mutex.Unlock", [] {
+       sync::Mutex mu;
+       mu.Unlock();
+     }},
+    {"Mutex.Unlock2", [] {
+       sync::Mutex mu;
+       mu.Lock();
+       mu.Unlock();
+       mu.Unlock();
+     }},
+    {"RWMutex.Unlock", [] {
+       sync::RWMutex mu;
+       mu.Unlock();
+     }},
+    {"RWMutex.Unlock2", [] {
+       sync::RWMutex mu;
+       mu.RLock();
+       mu.Unlock();
+     }},
+    {"RWMutex.Unlock3", [] {
+       sync::RWMutex mu;
+       mu.Lock();
+       mu.Unlock();
+       mu.Unlock();
+     }},
+    {"RWMutex.RUnlock", [] {
+       sync::RWMutex mu;
+       mu.RUnlock();
+     }},
+    {"RWMutex.RUnlock2", [] {
+       sync::RWMutex mu;
+       mu.Lock();
+       mu.RUnlock();
+     }},
+    {"RWMutex.RUnlock3", [] {
+       sync::RWMutex mu;
+       mu.RLock();
+       mu.RUnlock();
+       mu.RUnlock();
+     }},
+};
+struct registerMisuseTests {
+  registerMisuseTests() {
+    for (auto [name, f] : misuseTests)
+      scenarios()[name] = [f = f] {
+        try {
+          f();
+        } catch (...) {
+        }
+        printf("test completed\n");
+        return 0;
+      };
+  }
+} registerMisuse;
+
+// gort-only: a negative WaitGroup counter nobody catches is an ordinary
+// unrecovered panic: "panic: sync: negative WaitGroup counter", exit 2.
+TESTPROG_SCENARIO(WaitGroupNegative) {
+  sync::WaitGroup wg;
+  wg.Done();
+  return 0;
+}
+
 int gomain(int argc, char** argv) {
   if (argc < 2 || scenarios().count(argv[1]) == 0) {
     fprintf(stderr, "usage: testprog SCENARIO; scenarios:");
