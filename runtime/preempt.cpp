@@ -69,6 +69,7 @@ int nprogramText;
 // vector state, and asyncPreempt2 down to mcall.
 uintptr_t asyncPreemptStack = ~uintptr_t(0);
 
+// gort-only: dl_iterate_phdr callback recording the executable's code.
 int collectProgramText(struct dl_phdr_info* info, size_t, void*) {
   // The first object is the executable itself.
   for (int i = 0; i < info->dlpi_phnum && nprogramText < 8; i++) {
@@ -81,12 +82,14 @@ int collectProgramText(struct dl_phdr_info* info, size_t, void*) {
   return 1;  // stop after the executable
 }
 
+// gort-only: pc lies in the executable's own code.
 bool inProgramText(uintptr_t pc) {
   for (int i = 0; i < nprogramText; i++)
     if (pc >= programText[i].lo && pc < programText[i].hi) return true;
   return false;
 }
 
+// gort-only: pc lies in gort's own code (gort_runtime_text).
 bool inRuntimeText(uintptr_t pc) {
   uintptr_t lo = reinterpret_cast<uintptr_t>(__start_gort_runtime_text);
   uintptr_t hi = reinterpret_cast<uintptr_t>(__stop_gort_runtime_text);
