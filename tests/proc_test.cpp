@@ -185,6 +185,9 @@ TEST_CASE("a finished goroutine's g is reused with its stack by the next go stat
 }
 
 TEST_CASE("a goroutine's function returns into goexit", "[proc]") {
+  // One P: the new goroutine can't run (and end) on another M before the
+  // count below is taken.
+  export_test::GOMAXPROCSScope procs(1);
   uintptr_t planted = 0;
   int before = rt::NumGoroutine();
   std::atomic<bool> done{false};
