@@ -107,7 +107,7 @@ TEST_CASE("semaRoot keeps one treap node per address, ordered by address and hea
   REQUIRE(root.dequeue(&addrs[0], &now) == nullptr);
 }
 
-TEST_CASE("waiters on one address leave in FIFO order; a LIFO waiter goes to the front and takes the node's place",
+TEST_CASE("waiters on one address leave in FIFO order, and a LIFO waiter goes to the front and takes the node's place",
           "[sema]") {
   constexpr int A = 40;  // addresses
   constexpr int W = 6;   // waiters per address
@@ -157,7 +157,7 @@ TEST_CASE("waiters on one address leave in FIFO order; a LIFO waiter goes to the
 
 // --- semacquire / semrelease --------------------------------------------------
 
-TEST_CASE("semacquire takes an available count without parking; semrelease with no waiter only counts",
+TEST_CASE("semacquire takes an available count without parking, and semrelease with no waiter only counts",
           "[sema]") {
   std::atomic<uint32_t> sema{2};
   export_test::Semacquire(&sema);
@@ -216,7 +216,7 @@ TEST_CASE("semrelease1 with handoff takes the count for the waiter and puts it i
   REQUIRE(sema.load() == 0);
 }
 
-TEST_CASE("semrelease1 without handoff leaves the count to be raced for; a woken loser parks again", "[sema]") {
+TEST_CASE("semrelease1 without handoff leaves the count to be raced for, and a woken loser parks again", "[sema]") {
   export_test::GOMAXPROCSScope procs(1);
   std::atomic<uint32_t> sema{0};
   std::atomic<rt::g*> waiter{nullptr};
@@ -290,7 +290,7 @@ TEST_CASE("goyield puts the caller on its P's local run queue, not the global on
 
 // --- notify lists -----------------------------------------------------------------
 
-TEST_CASE("notifyList: a notification sent between Add and Wait is not lost; NotifyOne goes in ticket order",
+TEST_CASE("notifyList: a notification sent between Add and Wait is not lost, and NotifyOne goes in ticket order",
           "[sema]") {
   export_test::GOMAXPROCSScope procs(1);
   rt::notifyList l;

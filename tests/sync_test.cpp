@@ -241,7 +241,7 @@ TEST_CASE("RWMutex: RLocker locks for reading", "[sync]") {
 
 // --- WaitGroup --------------------------------------------------------------
 
-TEST_CASE("WaitGroup: the counter is the high word, the waiters the low word; the last Done releases them all",
+TEST_CASE("WaitGroup: the counter is the high word, the waiters the low word, and the last Done releases them all",
           "[sync]") {
   export_test::GOMAXPROCSScope procs(1);
   sync::WaitGroup wg;
@@ -385,7 +385,7 @@ TEST_CASE("Once: callers blocked behind a running f park on its Mutex (semacquir
 
 // --- Cond -------------------------------------------------------------------
 
-TEST_CASE("Cond: Wait parks with wait reason sync.Cond.Wait and releases L; Signal with no waiter is a no-op",
+TEST_CASE("Cond: Wait parks with wait reason sync.Cond.Wait and releases L, and Signal with no waiter is a no-op",
           "[sync]") {
   export_test::GOMAXPROCSScope procs(1);
   sync::Mutex mu;
