@@ -227,7 +227,7 @@ TEST_CASE("stacks freed beyond the cache give their pages back and keep their gu
   }
 }
 
-TEST_CASE("the P's cache follows startingStackSize; other sizes bypass it", "[stack]") {
+TEST_CASE("the P's cache follows startingStackSize - other sizes bypass it", "[stack]") {
   export_test::GOMAXPROCSScope procs(1);  // one P: its cache is the one observed
   uint32_t old = rt::startingStackSize.load();
   struct restore {
