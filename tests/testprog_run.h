@@ -45,6 +45,9 @@ inline result run(const std::string& name, const std::vector<std::string>& env =
     dup2(fds[1], 2);
     close(fds[0]);
     close(fds[1]);
+    // The scenario's environment is what the test says, not whatever the
+    // test binary itself was run with (GOTRACEBACK=crash, GODEBUG=...).
+    for (const char* k : {"GOTRACEBACK", "GODEBUG", "GOMAXPROCS", "GORT_TRACE"}) unsetenv(k);
     for (const auto& kv : env) putenv(strdup(kv.c_str()));
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
