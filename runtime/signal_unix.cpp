@@ -45,13 +45,35 @@ static void doSigPreempt(g* gp, ucontext_t* ctxt) {
   gp->m->signalPending.store(0);
 }
 
+// signal_unix.go: adjustSignalStack
+// Reports whether the handler runs on mp's own signal stack (gsignal's,
+// installed by minit). Go adopts a foreign alternate stack for the
+// duration of the handler; gort refuses to switch goroutines on one
+// instead: code that changed its thread's sigaltstack from a goroutine
+// (Catch2's fatal-signal handler does) may have left the same stack
+// installed on two threads once the goroutine migrated, and a preemption
+// taken on a shared stack corrupts the other thread's signal frame.
+static bool adjustSignalStack(m* mp, uintptr_t sp) {
+  g* gs = mp->gsignal;
+  return gs != nullptr && sp >= gs->stack.lo && sp < gs->stack.hi;
+}
+
 // signal_unix.go: sighandler
 // The runtime's handler for the signals it owns. gort: only sigPreempt so
 // far; a thread that is not an M (no g) ignores it.
 static void sighandler(int sig, siginfo_t*, void* ctx) {
   int savedErrno = errno;
   g* gp = getg();
-  if (sig == sigPreempt && gp != nullptr && gp->m != nullptr) doSigPreempt(gp, static_cast<ucontext_t*>(ctx));
+  if (sig == sigPreempt && gp != nullptr && gp->m != nullptr) {
+    if (adjustSignalStack(gp->m, reinterpret_cast<uintptr_t>(&savedErrno)))
+      doSigPreempt(gp, static_cast<ucontext_t*>(ctx));
+    else {
+      // Refused; acknowledge it as doSigPreempt does. The request stays
+      // pending in g.preempt and is honoured at the next chance.
+      gp->m->preemptGen.fetch_add(1);
+      gp->m->signalPending.store(0);
+    }
+  }
   errno = savedErrno;
 }
 

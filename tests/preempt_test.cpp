@@ -2,6 +2,8 @@
 // (preempt.cpp, signal_unix.cpp, preempt_<arch>.S).
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
 #include <atomic>
 #include <cstring>
 
@@ -127,3 +129,39 @@ TEST_CASE("every general and vector register survives thousands of asynchronous 
   REQUIRE(rt::NumAsyncPreempt() - before >= want);
 }
 #endif
+
+// signal_unix.go: adjustSignalStack (gort refuses where Go adopts)
+TEST_CASE("a thread whose alternate signal stack was replaced is not preempted on it", "[preempt]") {
+  if (!export_test::AsyncPreemptAvailable) {
+    WARN("skipped: no asynchronous preemption here (arm64 not written yet; off under TSan)");
+    return;
+  }
+  export_test::GOMAXPROCSScope procs(2);
+  static std::atomic<uint32_t> spinGen{0};
+  std::atomic<rt::g*> target{nullptr};
+  std::atomic<bool> done{false};
+  uint64_t before = rt::NumAsyncPreempt();
+  gort::go([&] {
+    gort::runtime::LockOSThread();  // keep this thread while its signal stack is foreign
+    static char foreign[64 * 1024];
+    stack_t st{}, old{};
+    st.ss_sp = foreign;
+    st.ss_size = sizeof foreign;
+    REQUIRE(sigaltstack(&st, &old) == 0);
+    rt::m* mp = rt::getg()->m;
+    uint32_t gen0 = mp->preemptGen.load();
+    target = export_test::Curg();
+    // Call-free spin until 20 preemption signals were handled on this
+    // thread, on the foreign stack: each must be acknowledged and refused.
+    while (mp->preemptGen.load(std::memory_order_relaxed) - gen0 < 20) spinGen.fetch_add(1, std::memory_order_relaxed);
+    target = nullptr;
+    REQUIRE(sigaltstack(&old, nullptr) == 0);
+    gort::runtime::UnlockOSThread();
+    done = true;
+  });
+  while (!done) {
+    if (rt::g* t = target.load()) export_test::PreemptG(t);
+    rt::Gosched();
+  }
+  REQUIRE(rt::NumAsyncPreempt() == before);
+}
