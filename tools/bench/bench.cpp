@@ -28,6 +28,8 @@
 //   BenchmarkSwapRegs       one op = a round trip between two stacks by a
 //                           plain callee-saved register swap (swap_<arch>.S):
 //                           two switches
+//   BenchmarkSwapRegsFP     the same, also keeping the floating-point control
+//                           state, as gort's mcall does
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -613,7 +615,9 @@ int rawRounds;
 void rawswitch_m(rt::g* gp) {
   rt::g* next = gp == rawA ? rawB : rawA;
   rt::m* mp = rt::getg()->m;
-  mp->curg = next;
+  // A plain store: the seq_cst default (xchg on amd64) would cost more
+  // than the rest of the switch (see docs/benchmarks.md).
+  mp->curg.store(next, std::memory_order_release);
   next->m = mp;
   rt::gogo(&next->sched);
 }
@@ -650,6 +654,9 @@ void BenchmarkRawSwitch(B& b) {
 // swap_<arch>.S: save the callee-saved registers on this stack, *save = sp,
 // sp = load, restore the callee-saved registers found there, continue.
 extern "C" void swapregs(void** save, void* load);
+// The same, also keeping the floating-point control state as gort's mcall
+// does (amd64: MXCSR and the x87 control word; arm64: FPCR).
+extern "C" void swapregs_fp(void** save, void* load);
 
 namespace {
 
@@ -658,6 +665,34 @@ void* swapCoroSP;
 
 [[noreturn]] void swapCoroEntry() {
   for (;;) swapregs(&swapCoroSP, swapMainSP);
+}
+
+[[noreturn]] void swapCoroEntryFP() {
+  for (;;) swapregs_fp(&swapCoroSP, swapMainSP);
+}
+
+void BenchmarkSwapRegsFP(B& b) {
+  static std::vector<uint64_t> stack(8192);
+  uint64_t* top = stack.data() + stack.size();  // 16-byte aligned end
+#if defined(__x86_64__)
+  uint64_t* sp = top - 2 - 6 - 1;  // [mxcsr|fpcw] [rbp..r15] entry, fake return pc
+  std::fill(sp, top, 0);
+  uint32_t mxcsr;
+  uint16_t fpcw;
+  asm volatile("stmxcsr %0; fnstcw %1" : "=m"(mxcsr), "=m"(fpcw));
+  sp[0] = uint64_t(mxcsr) | uint64_t(fpcw) << 32;
+  sp[7] = uint64_t(&swapCoroEntryFP);
+#elif defined(__aarch64__)
+  uint64_t* sp = top - 22;  // x19..x28, x29, x30, d8..d15, fpcr, pad
+  std::fill(sp, top, 0);
+  uint64_t fpcr;
+  asm volatile("mrs %0, fpcr" : "=r"(fpcr));
+  sp[20] = fpcr;
+  sp[11] = uint64_t(&swapCoroEntryFP);
+#endif
+  swapCoroSP = sp;
+  b.ResetTimer();
+  for (int i = 0; i < b.N; i++) swapregs_fp(&swapMainSP, swapCoroSP);
 }
 
 void BenchmarkSwapRegs(B& b) {
@@ -727,6 +762,7 @@ std::vector<Benchmark> benchmarks() {
                         {"BenchmarkFanout100k", BenchmarkFanout100k},
                         {"BenchmarkRawSwitch", BenchmarkRawSwitch},
                         {"BenchmarkSwapRegs", BenchmarkSwapRegs},
+                        {"BenchmarkSwapRegsFP", BenchmarkSwapRegsFP},
                     });
   return v;
 }

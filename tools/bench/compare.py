@@ -135,7 +135,7 @@ def main():
     pair("BenchmarkFanout100k", ["-test.bench", "^BenchmarkFanout100k$", "-test.cpu", "1,2"] + bt,
          [os.path.join(build, "go-extra.test"), "-test.run", "NONE", "-test.bench", "^BenchmarkFanout100k$",
           "-test.cpu", "1,2"] + bt)
-    pair("BenchmarkRawSwitch", ["-test.bench", "^(BenchmarkRawSwitch|BenchmarkSwapRegs)$"] + bt, None)
+    pair("BenchmarkRawSwitch", ["-test.bench", "^(BenchmarkRawSwitch|BenchmarkSwapRegs|BenchmarkSwapRegsFP)$"] + bt, None)
 
     gort_rss = float(RSS_RE.search(sh([gort, "-rss"])).group(1))
     go_rss = float(RSS_RE.search(sh([os.path.join(build, "go-rss")], env=goenv_run)).group(1))
@@ -155,6 +155,7 @@ def main():
 
     raw = get("BenchmarkRawSwitch", 0)
     swap = get("BenchmarkSwapRegs", 0)
+    swapfp = get("BenchmarkSwapRegsFP", 0)
     f1g, f2g = d.get("BenchmarkFanout100k", (None, None))[0], None
     f1o = d.get("BenchmarkFanout100k", (None, None))[1]
     for n, (g, o) in d.items():
@@ -186,6 +187,7 @@ def main():
     w("|---|---:|---:|")
     w(f"| raw switch: mcall+gogo, ns per G-to-G switch | {fmt_ns(raw / 2) if raw else '-'} | - |")
     w(f"| plain callee-saved register swap, ns per switch | {fmt_ns(swap / 2) if swap else '-'} | - |")
+    w(f"| the same, also keeping the FP control state (as mcall does), ns per switch | {fmt_ns(swapfp / 2) if swapfp else '-'} | - |")
     w(f"| RSS per parked goroutine at 100k, bytes | {gort_rss:.0f} | {go_rss:.0f} |")
     w(f"| fan-out 100k short Gs, ms at GOMAXPROCS 1 | {fmt_ns(f1g / 1e6) if f1g else '-'} | {fmt_ns(f1o / 1e6) if f1o else '-'} |")
     w(f"| fan-out 100k short Gs, ms at GOMAXPROCS 2 | {fmt_ns(f2g / 1e6) if f2g else '-'} | {fmt_ns(f2o / 1e6) if f2o else '-'} |")

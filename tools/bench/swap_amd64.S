@@ -43,4 +43,43 @@ swapregs:
 	.cfi_endproc
 	.size	swapregs, .-swapregs
 
+// void swapregs_fp(void **save, void *load)
+// swapregs, plus what gort's mcall also keeps per goroutine: the MXCSR
+// control bits and the x87 control word, in one more slot under the frame
+//   0 mxcsr | 4 x87 cw | 8 r15 ... 56 return pc
+// On entry: rdi = save, rsi = load, 0(rsp) = return address.
+// Clobbers: rcx and the caller-saved registers.
+	.globl	swapregs_fp
+	.type	swapregs_fp, @function
+	.p2align 4
+swapregs_fp:
+	.cfi_startproc
+	// save the callee-saved registers and the floating-point control state
+	pushq	%rbp
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	subq	$8, %rsp
+	stmxcsr	0(%rsp)
+	fnstcw	4(%rsp)
+	// trade stacks
+	movq	%rsp, (%rdi)
+	movq	%rsi, %rsp
+	// restore the other context's state and continue it
+	ldmxcsr	0(%rsp)
+	fldcw	4(%rsp)
+	addq	$8, %rsp
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	popq	%rcx
+	jmp	*%rcx
+	.cfi_endproc
+	.size	swapregs_fp, .-swapregs_fp
+
 	.section .note.GNU-stack,"",@progbits
