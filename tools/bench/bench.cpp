@@ -21,7 +21,8 @@
 //                           other goroutine loops on Gosched, GOMAXPROCS=1
 //                           (so two yields, two switches through schedule, per op)
 //   BenchmarkFanout100k     one op = start 100,000 goroutines that each do
-//                           about 1 µs of arithmetic, and wait for them all
+//                           300 dependent multiply-adds (~0.5 µs here), and
+//                           wait for them all
 //   BenchmarkRawSwitch      one op = a round trip between two goroutines by
 //                           mcall + gogo alone (no schedule, no run queue, no
 //                           status change): two G-to-G switches
@@ -572,7 +573,8 @@ void BenchmarkGosched(B& b) {
   rt::GOMAXPROCS(prev);
 }
 
-// About 1 µs of dependent arithmetic, the body of a "short" goroutine.
+// 300 dependent multiply-adds (~0.5 µs at 2.3 GHz), the body of a "short"
+// goroutine.
 __attribute__((noinline)) uint64_t shortWork(uint64_t x) {
   for (int i = 0; i < 300; i++) {
     x = x * 6364136223846793005ULL + 1442695040888963407ULL;
