@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 .PHONY: all deps build build-arm64 run test test-native test-arm64 conformance \
-        test-asan test-tsan clean
+        test-asan test-tsan xref bench clean
 
 all: build
 
@@ -48,5 +48,20 @@ test-tsan: deps
 	@cmake --build build-tsan -j$(JOBS)
 	@ctest --test-dir build-tsan --output-on-failure
 
+# Go 1.19's runtime benchmarks, gort's ports (tools/bench, Release -O2)
+# beside Go's originals, alternating in one run; not part of `make test`.
+# BENCHTIME=1s by default (Go's -test.benchtime).
+BENCHTIME ?= 1s
+bench: deps
+	@cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" \
+	  "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" -DGORT_BUILD_TESTS=OFF -DGORT_BUILD_BENCH=ON >/dev/null
+	@cmake --build build-bench -j$(JOBS) --target gort_bench
+	@tools/bench/compare.py --build build-bench --benchtime $(BENCHTIME) --markdown build-bench/results.md
+
+# docs/xref.md, the gort -> Go 1.19 cross-reference, from the origin lines.
+# The goxref test fails until it is regenerated and committed.
+xref:
+	@tools/goxref/goxref.py
+
 clean:
-	rm -rf build build-arm64 build-asan build-tsan
+	rm -rf build build-arm64 build-asan build-tsan build-bench

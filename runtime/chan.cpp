@@ -562,7 +562,7 @@ intptr_t reflect_chancap(hchan* c) {
   return intptr_t(c->dataqsiz);
 }
 
-// chan.go: waitq.enqueue
+// chan.go: (*waitq).enqueue
 void waitq::enqueue(sudog* sgp) {
   sgp->next = nullptr;
   sudog* x = last;
@@ -577,7 +577,7 @@ void waitq::enqueue(sudog* sgp) {
   last = sgp;
 }
 
-// chan.go: waitq.dequeue
+// chan.go: (*waitq).dequeue
 sudog* waitq::dequeue() {
   for (;;) {
     sudog* sgp = first;

@@ -33,7 +33,7 @@ namespace runtime {
 
 struct hchan;
 
-// type.go: _type, reduced to what a channel needs to hold and move its
+// type.go: _type. Reduced to what a channel needs to hold and move its
 // elements. gort: Go moves elements with typedmemmove (memmove plus GC
 // write barriers) and clears them with typedmemclr; C++ values are moved
 // by their move constructor and ended by their destructor. nullptr means

@@ -190,7 +190,7 @@ void sigblock(bool) {
   pthread_sigmask(SIG_SETMASK, &all, nullptr);
 }
 
-// os_linux.go: exitThread (sys_linux_<arch>.s)
+// stubs2.go: exitThread (sys_linux_amd64.s: exitThread)
 // gort: pthread_exit, so libc frees the thread's stack and TLS.
 void exitThread() { pthread_exit(nullptr); }
 

@@ -16,7 +16,7 @@ void futexsleep(std::atomic<uint32_t>* addr, uint32_t val, int64_t ns);
 void futexwakeup(std::atomic<uint32_t>* addr, uint32_t cnt);
 // os_linux.go: osyield (sched_yield).
 void osyield();
-// os_linux.go: usleep.
+// sys_linux_amd64.s: usleep.
 void usleep(uint32_t usec);
 // time_nofake.go: nanotime. Monotonic nanoseconds.
 int64_t nanotime();
@@ -46,9 +46,9 @@ void unminit();
 void sigsave(sigset_t* p);
 // signal_unix.go: sigblock. Blocks all signals on this thread.
 void sigblock(bool exiting);
-// os_linux.go: exitThread. Ends the current thread (pthread_exit).
+// stubs2.go: exitThread. Ends the current thread (pthread_exit).
 [[noreturn]] void exitThread();
-// signal_unix.go: initSigmask, the signal mask of the process at start.
+// proc.go: initSigmask. The signal mask of the process at start.
 extern sigset_t initSigmask;
 
 }  // namespace gort::runtime

@@ -423,7 +423,7 @@ static bool gstatusTransitionAllowed(uint32_t from, uint32_t to) {
   }
 }
 
-// traceback.go: gStatusStrings, with Go's names of the status constants.
+// traceback.go: gStatusStrings. With Go's names of the status constants.
 static const char* gStatusName(uint32_t s) {
   static const char* const names[] = {"_Gidle",  "_Grunnable", "_Grunning",    "_Gsyscall",  "_Gwaiting",
                                       "_Gmoribund_unused", "_Gdead", "_Genqueue_unused", "_Gcopystack",
@@ -2719,7 +2719,7 @@ g* runqsteal(p* _p_, p* p2, bool stealRunNextG) {
   return gp;
 }
 
-// proc.go: gQueue.push
+// proc.go: (*gQueue).push
 // Adds gp to the head of q.
 void gQueue::push(g* gp) {
   gp->schedlink.store(head, std::memory_order_relaxed);
@@ -2727,7 +2727,7 @@ void gQueue::push(g* gp) {
   if (tail == nullptr) tail = gp;
 }
 
-// proc.go: gQueue.pushBack
+// proc.go: (*gQueue).pushBack
 // Adds gp to the tail of q.
 void gQueue::pushBack(g* gp) {
   gp->schedlink.store(nullptr, std::memory_order_relaxed);
@@ -2738,7 +2738,7 @@ void gQueue::pushBack(g* gp) {
   tail = gp;
 }
 
-// proc.go: gQueue.pushBackAll
+// proc.go: (*gQueue).pushBackAll
 // Adds all Gs in q2 to the tail of q. After this q2 must not be used.
 void gQueue::pushBackAll(gQueue q2) {
   if (q2.tail == nullptr) return;
@@ -2750,7 +2750,7 @@ void gQueue::pushBackAll(gQueue q2) {
   tail = q2.tail;
 }
 
-// proc.go: gQueue.pop
+// proc.go: (*gQueue).pop
 // Removes and returns the head of queue q. It returns nil if q is empty.
 g* gQueue::pop() {
   g* gp = head;
@@ -2761,14 +2761,14 @@ g* gQueue::pop() {
   return gp;
 }
 
-// proc.go: gList.push
+// proc.go: (*gList).push
 // Adds gp to the head of l.
 void gList::push(g* gp) {
   gp->schedlink.store(head, std::memory_order_relaxed);
   __atomic_store_n(&head, gp, __ATOMIC_RELAXED);
 }
 
-// proc.go: gList.pop
+// proc.go: (*gList).pop
 // Removes and returns the head of l. If l is empty, it returns nil.
 g* gList::pop() {
   g* gp = head;
@@ -2776,7 +2776,7 @@ g* gList::pop() {
   return gp;
 }
 
-// proc.go: randomOrder.reset
+// proc.go: (*randomOrder).reset
 void randomOrder::reset(uint32_t n) {
   count = n;
   uint32_t* c = new uint32_t[n];
@@ -2788,7 +2788,7 @@ void randomOrder::reset(uint32_t n) {
   ncoprimes = k;
 }
 
-// proc.go: randomOrder.start
+// proc.go: (*randomOrder).start
 randomEnum randomOrder::start(uint32_t i) const {
   return randomEnum{0, count, i % count, coprimes[i / count % ncoprimes]};
 }

@@ -20,7 +20,7 @@ constexpr uint64_t _GoidCacheBatch = 16;
 // panic.go: fatal. A fatal user error (deadlock, go of nil func value):
 // same output as throw, without the runtime-internal frames.
 [[noreturn]] void fatal(const char* s);
-// panic.go: fatalpanic, for an uncaught C++ exception in a goroutine:
+// panic.go: fatalpanic. For an uncaught C++ exception in a goroutine:
 // "panic: <what>" then a blank line and the goroutine header; exit 2.
 [[noreturn]] void fatalpanic(const char* what);
 // gort-only: the go statement's thunk reports an escaped exception here.

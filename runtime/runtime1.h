@@ -6,7 +6,7 @@
 
 namespace gort::runtime {
 
-// runtime1.go: dbgVars. The GODEBUG settings gort knows.
+// runtime1.go: dbgvars. The GODEBUG settings gort knows.
 struct debugVars {
   int32_t schedtrace = 0;       // GODEBUG=schedtrace=N: print a SCHED line every N ms
   int32_t scheddetail = 0;      // GODEBUG=scheddetail=1: and every P, M and G
@@ -14,7 +14,7 @@ struct debugVars {
 };
 extern debugVars debug;
 
-// runtime1.go: goenvs (os_linux.go: goenvs calls goenvs_unix).
+// os_linux.go: goenvs (runtime1.go: goenvs_unix).
 void goenvs();
 // runtime1.go: parsedebugvars. Parses GODEBUG and GOTRACEBACK; a value it
 // can't read is reported on stderr (gort-only: Go ignores it).
@@ -24,7 +24,7 @@ void parsedebugvars();
 // silently ignores a bad GOMAXPROCS; gort says so on stderr).
 bool gogetenvInt(const char* name, int32_t* out);
 
-// runtime1.go: gotraceback levels: traceback_cache's level, all, crash.
+// runtime1.go: gotraceback. Its levels: traceback_cache's level, all, crash.
 struct tracebackSettings {
   int32_t level = 1;  // none=0, single=1 (default), system=2
   bool all = false;

@@ -94,7 +94,7 @@ void block() {
 }
 
 namespace {
-// select.go: hchan.sortkey
+// select.go: (*hchan).sortkey
 uintptr_t sortkey(hchan* c) { return reinterpret_cast<uintptr_t>(c); }
 
 // Go passes send and recv the closure func() { selunlock(scases, lockorder) }.
@@ -381,7 +381,7 @@ sclose:
   throw plainError("send on closed channel");
 }
 
-// select.go: waitq.dequeueSudoG
+// select.go: (*waitq).dequeueSudoG
 void waitq::dequeueSudoG(sudog* sgp) {
   sudog* x = sgp->prev;
   sudog* y = sgp->next;

@@ -31,7 +31,7 @@ struct semaRoot {
   void queue(std::atomic<uint32_t>* addr, sudog* s, bool lifo);
   // sema.go: (*semaRoot).dequeue. lock must be held.
   sudog* dequeue(std::atomic<uint32_t>* addr, int64_t* now);
-  // sema.go: (*semaRoot).rotateLeft / rotateRight. lock must be held.
+  // sema.go: (*semaRoot).rotateLeft / (*semaRoot).rotateRight. lock must be held.
   void rotateLeft(sudog* x);
   void rotateRight(sudog* y);
 };

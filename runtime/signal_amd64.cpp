@@ -7,13 +7,13 @@
 
 namespace gort::runtime {
 
-// signal_amd64.go: sigctxt.sigpc
+// signal_amd64.go: (*sigctxt).sigpc
 uintptr_t sigctxt_pc(ucontext_t* c) { return uintptr_t(c->uc_mcontext.gregs[REG_RIP]); }
 
-// signal_amd64.go: sigctxt.sigsp
+// signal_amd64.go: (*sigctxt).sigsp
 uintptr_t sigctxt_sp(ucontext_t* c) { return uintptr_t(c->uc_mcontext.gregs[REG_RSP]); }
 
-// signal_amd64.go: sigctxt.pushCall
+// signal_amd64.go: (*sigctxt).pushCall
 // Make it look like the interrupted code called targetPC. Go pushes the
 // resume pc; C++ code may keep data in the 128-byte red zone below rsp,
 // so gort steps over it, aligns to 16 and leaves both the interrupted pc

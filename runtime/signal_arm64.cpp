@@ -9,13 +9,13 @@
 
 namespace gort::runtime {
 
-// signal_arm64.go: sigctxt.sigpc
+// signal_arm64.go: (*sigctxt).sigpc
 uintptr_t sigctxt_pc(ucontext_t* c) { return uintptr_t(c->uc_mcontext.pc); }
 
-// signal_arm64.go: sigctxt.sigsp
+// signal_arm64.go: (*sigctxt).sigsp
 uintptr_t sigctxt_sp(ucontext_t* c) { return uintptr_t(c->uc_mcontext.sp); }
 
-// signal_arm64.go: sigctxt.pushCall
+// signal_arm64.go: (*sigctxt).pushCall
 // Make it look like the interrupted code called targetPC: push the old LR
 // (keeping sp 16-aligned), LR = the interrupted pc, pc = targetPC. Linux
 // on arm64 has no red zone, so nothing below sp needs stepping over.

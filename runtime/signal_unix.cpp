@@ -88,7 +88,7 @@ void initsig() {
   sigaction(sigPreempt, &sa, nullptr);
 }
 
-// signal_unix.go: signalM (os_linux.go)
+// os_linux.go: signalM
 // Sends sig to the thread of mp.
 static void signalM(m* mp, int sig) { syscall(SYS_tgkill, getpid(), mp->procid, sig); }
 

@@ -90,7 +90,7 @@ constexpr uint32_t stackSpanMaxStacks = 128;
 constexpr int32_t stackMaxClasses = 16;
 constexpr uint64_t stackSpanMagic = 0x6f67727473706e21ULL;  // "!npstrgo"
 
-// mem_linux.go: physPageSize.
+// malloc.go: physPageSize.
 uintptr_t physPageSize;
 
 // gort-only: the header in the first page of a span (Go: the mspan, kept
@@ -521,7 +521,7 @@ uintptr_t sysReserveAligned(uintptr_t size, uintptr_t align) {
   return a;
 }
 
-// mem_linux.go: sysMap, then sysNoHugePage
+// mem.go: sysMap (mem_linux.go: sysMapOS), then MADV_NOHUGEPAGE (newer Go's sysNoHugePage)
 // Makes [v, v+n) of a reservation usable. gort: by mprotect, not a fixed
 // mmap, so adjacent spans merge into one mapping. No huge pages: with THP
 // "always" one touch would cost 2 MiB, not a page.
@@ -531,7 +531,7 @@ void sysMap(uintptr_t v, uintptr_t n) {
   madvise(reinterpret_cast<void*>(v), n, MADV_NOHUGEPAGE);  // a hint; may be refused
 }
 
-// mem_linux.go: sysUnused
+// mem.go: sysUnused (mem_linux.go: sysUnusedOS)
 // Gives the pages of [v, v+n) back to the OS; the next touch maps a zero
 // page. A guard marker (MADV_GUARD_INSTALL) below v is kept by the kernel;
 // an mprotect guard is outside the range anyway.
@@ -539,7 +539,7 @@ void sysUnused(uintptr_t v, uintptr_t n) {
   if (madvise(reinterpret_cast<void*>(v), n, MADV_DONTNEED) != 0) throw_("runtime: madvise(MADV_DONTNEED) failed");
 }
 
-// os_linux.go: osStackAlloc (a no-op in Go on Linux)
+// os_nonopenbsd.go: osStackAlloc (a no-op in Go on Linux)
 // Installs the guard pages of a new span, the best way guardMode allows,
 // moving guardMode down when a way fails or its budget is spent.
 // stackpool.mu must be held.

@@ -97,7 +97,7 @@ inline void setg(g* gp) { tls_g = gp; }
 #define GORT_GETCALLERPC() (reinterpret_cast<uintptr_t>(__builtin_return_address(0)))
 #define GORT_GETCALLERSP() (reinterpret_cast<uintptr_t>(__builtin_dwarf_cfa()))
 
-// stubs.go: systemstack, for any C++ callable. Runs f on g0's stack.
+// stubs.go: systemstack. For any C++ callable: runs f on g0's stack.
 template <class F>
 inline void systemstack(F&& f) {
   using Fn = std::remove_reference_t<F>;

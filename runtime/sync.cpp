@@ -106,7 +106,7 @@ T atomicAdd(std::atomic<T>& a, T delta) {
 // waiters. Starvation mode is important to prevent pathological cases of
 // tail latency.
 
-// mutex.go: (*Mutex).Lock
+// sync/mutex.go: (*Mutex).Lock
 // Lock locks m. If the lock is already in use, the calling goroutine
 // blocks until the mutex is available.
 void Mutex::Lock() {
@@ -117,7 +117,7 @@ void Mutex::Lock() {
   lockSlow();
 }
 
-// mutex.go: (*Mutex).TryLock
+// sync/mutex.go: (*Mutex).TryLock
 // TryLock tries to lock m and reports whether it succeeded.
 //
 // Note that while correct uses of TryLock do exist, they are rare, and use
@@ -133,7 +133,7 @@ bool Mutex::TryLock() {
   return true;
 }
 
-// mutex.go: (*Mutex).lockSlow
+// sync/mutex.go: (*Mutex).lockSlow
 void Mutex::lockSlow() {
   int64_t waitStartTime = 0;
   bool starving = false;
@@ -207,7 +207,7 @@ void Mutex::lockSlow() {
   }
 }
 
-// mutex.go: (*Mutex).Unlock
+// sync/mutex.go: (*Mutex).Unlock
 // Unlock unlocks m. It is a run-time error if m is not locked on entry to
 // Unlock.
 //
@@ -223,7 +223,7 @@ void Mutex::Unlock() {
   }
 }
 
-// mutex.go: (*Mutex).unlockSlow
+// sync/mutex.go: (*Mutex).unlockSlow
 void Mutex::unlockSlow(int32_t new_) {
   if (((new_ + mutexLocked) & mutexLocked) == 0) runtime::fatal("sync: unlock of unlocked mutex");
   if ((new_ & mutexStarving) == 0) {
@@ -259,7 +259,7 @@ void Mutex::unlockSlow(int32_t new_) {
 // rwmutex.go
 // ===========================================================================
 
-// rwmutex.go: (*RWMutex).RLock
+// sync/rwmutex.go: (*RWMutex).RLock
 // RLock locks rw for reading.
 //
 // It should not be used for recursive read locking; a blocked Lock call
@@ -271,7 +271,7 @@ void RWMutex::RLock() {
   }
 }
 
-// rwmutex.go: (*RWMutex).TryRLock
+// sync/rwmutex.go: (*RWMutex).TryRLock
 // TryRLock tries to lock rw for reading and reports whether it succeeded.
 bool RWMutex::TryRLock() {
   for (;;) {
@@ -281,7 +281,7 @@ bool RWMutex::TryRLock() {
   }
 }
 
-// rwmutex.go: (*RWMutex).RUnlock
+// sync/rwmutex.go: (*RWMutex).RUnlock
 // RUnlock undoes a single RLock call; it does not affect other
 // simultaneous readers. It is a run-time error if rw is not locked for
 // reading on entry to RUnlock.
@@ -292,7 +292,7 @@ void RWMutex::RUnlock() {
   }
 }
 
-// rwmutex.go: (*RWMutex).rUnlockSlow
+// sync/rwmutex.go: (*RWMutex).rUnlockSlow
 void RWMutex::rUnlockSlow(int32_t r) {
   if (r + 1 == 0 || r + 1 == -rwmutexMaxReaders) runtime::fatal("sync: RUnlock of unlocked RWMutex");
   // A writer is pending.
@@ -302,7 +302,7 @@ void RWMutex::rUnlockSlow(int32_t r) {
   }
 }
 
-// rwmutex.go: (*RWMutex).Lock
+// sync/rwmutex.go: (*RWMutex).Lock
 // Lock locks rw for writing. If the lock is already locked for reading or
 // writing, Lock blocks until the lock is available.
 void RWMutex::Lock() {
@@ -314,7 +314,7 @@ void RWMutex::Lock() {
   if (r != 0 && atomicAdd(readerWait, r) != 0) runtime_SemacquireMutex(&writerSem, false, 0);
 }
 
-// rwmutex.go: (*RWMutex).TryLock
+// sync/rwmutex.go: (*RWMutex).TryLock
 // TryLock tries to lock rw for writing and reports whether it succeeded.
 bool RWMutex::TryLock() {
   if (!w.TryLock()) return false;
@@ -326,7 +326,7 @@ bool RWMutex::TryLock() {
   return true;
 }
 
-// rwmutex.go: (*RWMutex).Unlock
+// sync/rwmutex.go: (*RWMutex).Unlock
 // Unlock unlocks rw for writing. It is a run-time error if rw is not
 // locked for writing on entry to Unlock.
 //
@@ -343,7 +343,7 @@ void RWMutex::Unlock() {
   w.Unlock();
 }
 
-// rwmutex.go: (*RWMutex).RLocker
+// sync/rwmutex.go: (*RWMutex).RLocker
 // RLocker returns a Locker interface that implements the Lock and Unlock
 // methods by calling rw.RLock and rw.RUnlock (Go: type rlocker).
 Locker RWMutex::RLocker() {
@@ -356,7 +356,7 @@ Locker RWMutex::RLocker() {
 // waitgroup.go
 // ===========================================================================
 
-// waitgroup.go: (*WaitGroup).Add
+// sync/waitgroup.go: (*WaitGroup).Add
 // Add adds delta, which may be negative, to the WaitGroup counter. If the
 // counter becomes zero, all goroutines blocked on Wait are released. If
 // the counter goes negative, Add panics.
@@ -388,11 +388,11 @@ void WaitGroup::Add(int delta) {
   for (; w != 0; w--) runtime_Semrelease(&sema, false, 0);
 }
 
-// waitgroup.go: (*WaitGroup).Done
+// sync/waitgroup.go: (*WaitGroup).Done
 // Done decrements the WaitGroup counter by one.
 void WaitGroup::Done() { Add(-1); }
 
-// waitgroup.go: (*WaitGroup).Wait
+// sync/waitgroup.go: (*WaitGroup).Wait
 // Wait blocks until the WaitGroup counter is zero.
 void WaitGroup::Wait() {
   for (;;) {
@@ -415,9 +415,9 @@ void WaitGroup::Wait() {
 // once.go
 // ===========================================================================
 
-// once.go: (*Once).Do is the template in sync.h (its fast path inlines).
+// (*Once).Do is the template in sync.h (its fast path inlines).
 
-// once.go: (*Once).doSlow
+// sync/once.go: (*Once).doSlow
 void Once::doSlow(void (*f)(void*), void* fp) {
   // Go's two defers, in C++: destructors run in reverse order, so done is
   // stored before m is unlocked, whether f returns or throws.
@@ -441,7 +441,7 @@ void Once::doSlow(void (*f)(void*), void* fp) {
 // cond.go
 // ===========================================================================
 
-// cond.go: (*Cond).Wait
+// sync/cond.go: (*Cond).Wait
 // Wait atomically unlocks c.L and suspends execution of the calling
 // goroutine. After later resuming execution, Wait locks c.L before
 // returning. Unlike in other systems, Wait cannot return unless awoken by
@@ -464,7 +464,7 @@ void Cond::Wait() {
   L.Lock();
 }
 
-// cond.go: (*Cond).Signal
+// sync/cond.go: (*Cond).Signal
 // Signal wakes one goroutine waiting on c, if there is any.
 //
 // Signal() does not affect goroutine scheduling priority; if other
@@ -472,7 +472,7 @@ void Cond::Wait() {
 // "waiting" goroutine.
 void Cond::Signal() { runtime_notifyListNotifyOne(&notify); }
 
-// cond.go: (*Cond).Broadcast
+// sync/cond.go: (*Cond).Broadcast
 // Broadcast wakes all goroutines waiting on c.
 void Cond::Broadcast() { runtime_notifyListNotifyAll(&notify); }
 

@@ -41,7 +41,7 @@ struct notifyList {
   void* tail = nullptr;
 };
 
-// mutex.go: Locker
+// sync/mutex.go: Locker
 // A Locker represents an object that can be locked and unlocked. Like a Go
 // interface value holding a pointer, it refers to the lock; it does not
 // own it. Any T* with Lock() and Unlock() converts to a Locker.
@@ -63,7 +63,7 @@ class Locker {
   void (*unlock_)(void*);
 };
 
-// mutex.go: Mutex
+// sync/mutex.go: Mutex
 // A Mutex is a mutual exclusion lock. The zero value (a default-constructed
 // Mutex) is an unlocked mutex.
 //
@@ -92,10 +92,9 @@ class Mutex {
  private:
   friend struct exportTest;
 
-  // mutex.go: mutexLocked, mutexWoken, mutexStarving, mutexWaiterShift,
-  // starvationThresholdNs. state: bit 0 locked, bit 1 a waiter is awake
-  // (Unlock need not wake another), bit 2 starvation mode, bits 3.. the
-  // number of waiters. The fairness essay is at the top of sync.cpp.
+  // sync/mutex.go: mutexLocked, mutexWoken, mutexStarving, mutexWaiterShift, starvationThresholdNs.
+  // state: bit 0 locked, bit 1 a waiter is awake (Unlock need not wake
+  // another), bit 2 starvation mode, bits 3.. the number of waiters. The fairness essay is at the top of sync.cpp.
   static constexpr int32_t mutexLocked = 1 << 0;  // mutex is locked
   static constexpr int32_t mutexWoken = 1 << 1;
   static constexpr int32_t mutexStarving = 1 << 2;
@@ -109,7 +108,7 @@ class Mutex {
   std::atomic<uint32_t> sema{0};
 };
 
-// rwmutex.go: RWMutex
+// sync/rwmutex.go: RWMutex
 // A RWMutex is a reader/writer mutual exclusion lock. The lock can be held
 // by an arbitrary number of readers or a single writer. The zero value is
 // an unlocked mutex.
@@ -144,7 +143,7 @@ class RWMutex {
  private:
   friend struct exportTest;
 
-  // rwmutex.go: rwmutexMaxReaders
+  // sync/rwmutex.go: rwmutexMaxReaders
   static constexpr int32_t rwmutexMaxReaders = 1 << 30;
 
   void rUnlockSlow(int32_t r);
@@ -156,7 +155,7 @@ class RWMutex {
   std::atomic<int32_t> readerWait{0};    // number of departing readers
 };
 
-// waitgroup.go: WaitGroup
+// sync/waitgroup.go: WaitGroup
 // A WaitGroup waits for a collection of goroutines to finish. The main
 // goroutine calls Add to set the number of goroutines to wait for. Then
 // each of the goroutines runs and calls Done when finished. At the same
@@ -196,7 +195,7 @@ class WaitGroup {
   std::atomic<uint32_t> sema{0};
 };
 
-// once.go: Once
+// sync/once.go: Once
 // Once is an object that will perform exactly one action.
 //
 // In the terminology of the Go memory model, the return from f
@@ -207,7 +206,7 @@ class Once {
   Once(const Once&) = delete;
   Once& operator=(const Once&) = delete;
 
-  // once.go: (*Once).Do
+  // sync/once.go: (*Once).Do
   // Do calls the function f if and only if Do is being called for the
   // first time for this instance of Once. No call to Do returns until the
   // one call to f returns, so if f causes Do to be called, it deadlocks.
@@ -244,7 +243,7 @@ class Once {
   Mutex m;
 };
 
-// cond.go: Cond
+// sync/cond.go: Cond
 // Cond implements a condition variable, a rendezvous point for goroutines
 // waiting for or announcing the occurrence of an event.
 //

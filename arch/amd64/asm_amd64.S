@@ -38,6 +38,7 @@
 
 	.text
 
+// asm_amd64.s: mstart
 // void mstart(void)
 // The outermost frame of every M: calls mstart0, which never returns.
 // On entry: rsp = the thread's stack (8 mod 16, as after a call).
@@ -58,6 +59,7 @@ mstart:
 	.cfi_endproc
 	.size	mstart, .-mstart
 
+// asm_amd64.s: gogo
 // void gogo(gobuf *buf)
 // Restore state from gobuf; longjmp.
 // On entry: rdi = buf.
@@ -94,6 +96,7 @@ gogo:
 	.cfi_endproc
 	.size	gogo, .-gogo
 
+// asm_amd64.s: mcall
 // void mcall(void (*fn)(g *))
 // Switch to m->g0's stack, call fn(g). fn must never return. It should
 // gogo(&g->sched) to keep running g.
@@ -203,6 +206,7 @@ mcall:
 	.cfi_endproc
 	.size	mcall, .-mcall
 
+// asm_amd64.s: systemstack
 // void systemstack(void (*fn)(void *), void *arg)
 // Run fn(arg) on m->g0's stack and come back. On g0 or gsignal it is a
 // plain (tail) call. Called from any other goroutine than m->curg it is
@@ -286,6 +290,7 @@ systemstack:
 	.cfi_endproc
 	.size	systemstack, .-systemstack
 
+// asm_amd64.s: goexit
 // void goexit(void)
 // The top-most function running on a goroutine: gostartcall plants
 // goexit+PCQuantum as the return address of the goroutine's entry, so

@@ -26,6 +26,7 @@
 
 	.text
 
+// preempt_amd64.s: asyncPreempt
 // void asyncPreempt(void)
 // Saves all registers, calls asyncPreempt2, restores all registers and
 // returns to the interrupted pc.

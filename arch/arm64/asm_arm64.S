@@ -50,6 +50,7 @@
 
 	.text
 
+// asm_arm64.s: mstart
 // void mstart(void)
 // The outermost frame of every M: calls mstart0, which never returns.
 // On entry: sp = the thread's stack (16-byte aligned, as always on arm64).
@@ -67,6 +68,7 @@ mstart:
 	.cfi_endproc
 	.size	mstart, .-mstart
 
+// asm_arm64.s: gogo
 // void gogo(gobuf *buf)
 // Restore state from gobuf; longjmp.
 // On entry: x0 = buf.
@@ -106,6 +108,7 @@ gogo:
 	.cfi_endproc
 	.size	gogo, .-gogo
 
+// asm_arm64.s: mcall
 // void mcall(void (*fn)(g *))
 // Switch to m->g0's stack, call fn(g). fn must never return. It should
 // gogo(&g->sched) to keep running g.
@@ -247,6 +250,7 @@ mcall:
 	.cfi_endproc
 	.size	mcall, .-mcall
 
+// asm_arm64.s: systemstack
 // void systemstack(void (*fn)(void *), void *arg)
 // Run fn(arg) on m->g0's stack and come back. On g0 or gsignal it is a
 // plain (tail) call. Called from any other goroutine than m->curg it is
@@ -338,6 +342,7 @@ systemstack:
 	.cfi_endproc
 	.size	systemstack, .-systemstack
 
+// asm_arm64.s: goexit
 // void goexit(void)
 // The top-most function running on a goroutine: gostartcall plants
 // goexit+PCQuantum as the link register of the goroutine's entry, so

@@ -1,0 +1,217 @@
+#!/usr/bin/python3
+"""compare.py: gort's benchmarks beside Go 1.19's, alternating, in one run.
+
+    tools/bench/compare.py --build DIR [--benchtime 1s] [--markdown FILE]
+
+DIR holds gort_bench (DIR/tools/bench/gort_bench, built in Release by
+`make bench`) and receives the Go binaries: go-runtime.test (Go's own
+runtime tests, `go test -c runtime`), go-extra.test (tools/bench/go) and
+go-rss (tools/bench/go/rss), built with GOROOT=/usr/lib/go-1.19 and a
+GOCACHE/GOPATH under DIR/go. For each benchmark: gort's run, then Go's,
+then the next one, so both see the same machine load. Prints a table of
+ns/op and the gort/Go ratio, the extra measurements, and the issue-7
+targets; --markdown writes the same as Markdown.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+GOROOT = "/usr/lib/go-1.19"
+GO = os.path.join(GOROOT, "bin", "go")
+
+# Go's runtime benchmarks that bench.cpp ports, in its order.
+RUNTIME = [
+    "BenchmarkCreateGoroutines",
+    "BenchmarkCreateGoroutinesParallel",
+    "BenchmarkCreateGoroutinesSingle",
+    "BenchmarkPingPongHog",
+    "BenchmarkChanSync",
+    "BenchmarkChanProdCons0",
+    "BenchmarkChanProdCons10",
+    "BenchmarkChanProdCons100",
+    "BenchmarkChanUncontended",
+    "BenchmarkChanContended",
+    "BenchmarkSelectUncontended",
+    "BenchmarkSelectProdCons",
+    "BenchmarkWakeupParallelSpinning",
+    "BenchmarkWakeupParallelSyscall",
+    "BenchmarkSyscall",
+    "BenchmarkMatmult",
+]
+
+LINE_RE = re.compile(r"^(Benchmark\S+)\s+(\d+)\s+([0-9.]+) ns/op")
+RSS_RE = re.compile(r"([0-9.]+) bytes per parked goroutine")
+
+
+def sh(cmd, env=None, cwd=None, timeout=600):
+    r = subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, timeout=timeout)
+    if r.returncode != 0:
+        sys.stdout.write(r.stdout)
+        raise SystemExit(f"compare.py: {' '.join(cmd)} exited {r.returncode}")
+    return r.stdout
+
+
+def results(out):
+    return [(m.group(1), int(m.group(2)), float(m.group(3)))
+            for m in map(LINE_RE.match, out.splitlines()) if m]
+
+
+def goenv(build):
+    env = dict(os.environ)
+    env.update(GOROOT=GOROOT, GOCACHE=os.path.join(build, "go", "cache"),
+               GOPATH=os.path.join(build, "go", "path"), GOPROXY="off", GOFLAGS="-mod=mod",
+               GO111MODULE="on")
+    return env
+
+
+def build_go(build, src):
+    env = goenv(build)
+    gobench = os.path.join(src, "tools", "bench", "go")
+    steps = [
+        (os.path.join(build, "go-runtime.test"), [GO, "test", "-c", "-o", os.path.join(build, "go-runtime.test"), "runtime"], build),
+        (os.path.join(build, "go-extra.test"), [GO, "test", "-c", "-o", os.path.join(build, "go-extra.test"), "."], gobench),
+        (os.path.join(build, "go-rss"), [GO, "build", "-o", os.path.join(build, "go-rss"), "./rss"], gobench),
+    ]
+    for out, cmd, cwd in steps:
+        # go's build cache makes an up-to-date rebuild quick; Go's runtime
+        # tests take a few minutes the first time.
+        print(f"compare.py: {' '.join(cmd[:3])} ... {os.path.basename(out)}", flush=True)
+        sh(cmd, env=env, cwd=cwd, timeout=1800)
+
+
+def fmt_ns(x):
+    if x is None:
+        return "-"
+    if x >= 1000:
+        return f"{x:.0f}"
+    if x >= 100:
+        return f"{x:.1f}"
+    return f"{x:.2f}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--benchtime", default="1s")
+    ap.add_argument("--markdown", default=None)
+    ap.add_argument("--skip-go-build", action="store_true")
+    args = ap.parse_args()
+    build = os.path.abspath(args.build)
+    src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    gort = os.path.join(build, "tools", "bench", "gort_bench")
+    if not os.access(GO, os.X_OK):
+        raise SystemExit(f"compare.py: no {GO} (apt-get install golang-1.19-go golang-1.19-src)")
+    if not args.skip_go_build:
+        build_go(build, src)
+    goenv_run = goenv(build)
+    t0 = time.time()
+    bt = ["-test.benchtime", args.benchtime]
+
+    rows = []  # (name, gort ns/op, go ns/op)
+
+    def pair(name, gort_args, go_cmd):
+        g = results(sh([gort] + gort_args))
+        for line in g:
+            print("gort  " + f"{line[0]:<44} {line[1]:>10} {fmt_ns(line[2]):>12} ns/op", flush=True)
+        o = results(sh(go_cmd, env=goenv_run)) if go_cmd else []
+        for line in o:
+            print("Go    " + f"{line[0]:<44} {line[1]:>10} {fmt_ns(line[2]):>12} ns/op", flush=True)
+        gd = {n: ns for n, _, ns in g}
+        od = {n: ns for n, _, ns in o}
+        for n in list(gd) + [n for n in od if n not in gd]:
+            rows.append((n, gd.get(n), od.get(n)))
+
+    for name in RUNTIME:
+        pat = f"^{name}$"
+        pair(name, ["-test.bench", pat] + bt,
+             [os.path.join(build, "go-runtime.test"), "-test.run", "NONE", "-test.bench", pat] + bt)
+    pair("BenchmarkGosched", ["-test.bench", "^BenchmarkGosched$"] + bt,
+         [os.path.join(build, "go-extra.test"), "-test.run", "NONE", "-test.bench", "^BenchmarkGosched$"] + bt)
+    pair("BenchmarkFanout100k", ["-test.bench", "^BenchmarkFanout100k$", "-test.cpu", "1,2"] + bt,
+         [os.path.join(build, "go-extra.test"), "-test.run", "NONE", "-test.bench", "^BenchmarkFanout100k$",
+          "-test.cpu", "1,2"] + bt)
+    pair("BenchmarkRawSwitch", ["-test.bench", "^(BenchmarkRawSwitch|BenchmarkSwapRegs|BenchmarkSwapRegsFP)$"] + bt, None)
+
+    gort_rss = float(RSS_RE.search(sh([gort, "-rss"])).group(1))
+    go_rss = float(RSS_RE.search(sh([os.path.join(build, "go-rss")], env=goenv_run)).group(1))
+    elapsed = time.time() - t0
+
+    d = {n: (g, o) for n, g, o in rows}
+
+    def get(prefix, side):
+        for n, (g, o) in d.items():
+            if re.fullmatch(re.escape(prefix) + r"(-\d+)?", n):
+                return g if side == 0 else o
+        return None
+
+    def ratio(name):
+        g, o = get(name, 0), get(name, 1)
+        return g / o if g and o else None
+
+    raw = get("BenchmarkRawSwitch", 0)
+    swap = get("BenchmarkSwapRegs", 0)
+    swapfp = get("BenchmarkSwapRegsFP", 0)
+    f1g, f2g = d.get("BenchmarkFanout100k", (None, None))[0], None
+    f1o = d.get("BenchmarkFanout100k", (None, None))[1]
+    for n, (g, o) in d.items():
+        if re.fullmatch(r"BenchmarkFanout100k-\d+", n):
+            f2g, f2o = g, o
+    scale_g = f1g / f2g if f1g and f2g else None
+    scale_o = f1o / f2o if f1o and f2o else None
+
+    targets = [
+        ("Gosched (BenchmarkGosched)", ratio("BenchmarkGosched"), "<=", 0.5, "ratio"),
+        ("create+exit (BenchmarkCreateGoroutines)", ratio("BenchmarkCreateGoroutines"), "<=", 0.5, "ratio"),
+        ("unbuffered ping-pong (BenchmarkPingPongHog)", ratio("BenchmarkPingPongHog"), "<=", 0.5, "ratio"),
+        ("buffered producer/consumer (BenchmarkChanProdCons10)", ratio("BenchmarkChanProdCons10"), "<=", 0.6, "ratio"),
+        ("buffered producer/consumer (BenchmarkChanProdCons100)", ratio("BenchmarkChanProdCons100"), "<=", 0.6, "ratio"),
+        ("raw switch, ns per G-to-G switch (RawSwitch/2)", raw / 2 if raw else None, "<=", 5.0, "ns"),
+        ("RSS per parked G at 100k, bytes", gort_rss, "<=", 4600, "bytes"),
+        ("fan-out 100k short Gs, p1/p2 time", scale_g, ">=", 1.95, "x"),
+    ]
+
+    out = []
+    w = out.append
+    w("| benchmark | gort ns/op | Go ns/op | gort/Go |")
+    w("|---|---:|---:|---:|")
+    for n, g, o in rows:
+        r = f"{g / o:.2f}" if g and o else "-"
+        w(f"| {n} | {fmt_ns(g)} | {fmt_ns(o)} | {r} |")
+    w("")
+    w("| extra | gort | Go |")
+    w("|---|---:|---:|")
+    w(f"| raw switch: mcall+gogo, ns per G-to-G switch | {fmt_ns(raw / 2) if raw else '-'} | - |")
+    w(f"| plain callee-saved register swap, ns per switch | {fmt_ns(swap / 2) if swap else '-'} | - |")
+    w(f"| the same, also keeping the FP control state (as mcall does), ns per switch | {fmt_ns(swapfp / 2) if swapfp else '-'} | - |")
+    w(f"| RSS per parked goroutine at 100k, bytes | {gort_rss:.0f} | {go_rss:.0f} |")
+    w(f"| fan-out 100k short Gs, ms at GOMAXPROCS 1 | {fmt_ns(f1g / 1e6) if f1g else '-'} | {fmt_ns(f1o / 1e6) if f1o else '-'} |")
+    w(f"| fan-out 100k short Gs, ms at GOMAXPROCS 2 | {fmt_ns(f2g / 1e6) if f2g else '-'} | {fmt_ns(f2o / 1e6) if f2o else '-'} |")
+    w(f"| fan-out scaling p1 -> p2 | {scale_g:.2f}x | {scale_o:.2f}x |" if scale_g and scale_o else "| fan-out scaling | - | - |")
+    w("")
+    w("| issue-7 target | measured | target | met |")
+    w("|---|---:|---:|---|")
+    for label, v, op, lim, unit in targets:
+        if v is None:
+            w(f"| {label} | - | {op} {lim} | not measured |")
+            continue
+        met = v <= lim if op == "<=" else v >= lim
+        shown = f"{v:.2f}" if unit in ("ratio", "x", "ns") else f"{v:.0f}"
+        w(f"| {label} | {shown} | {op} {lim} | {'yes' if met else 'NO'} |")
+    w("")
+    w(f"benchtime {args.benchtime}; {elapsed:.0f} s for the runs.")
+    text = "\n".join(out) + "\n"
+    print()
+    print(text)
+    if args.markdown:
+        with open(args.markdown, "w", encoding="utf-8") as f:
+            f.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
