@@ -23,6 +23,7 @@
 // bounds the linker provides as __start_/__stop_ symbols.
 
 #include "runtime/preempt.h"
+#include "runtime/signal_arch.h"
 
 #include <link.h>
 
@@ -113,7 +114,11 @@ void preemptinit() {
     asyncPreemptHasXsave = 1;
   }
 #endif
+#if defined(__x86_64__)
   asyncPreemptStack = 128 + 256 + asyncPreemptXsaveSize + 64 + 4096;
+#else
+  asyncPreemptStack = sigframeCopySize + 4096;
+#endif
 }
 
 // preempt.go: canPreemptM

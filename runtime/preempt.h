@@ -11,14 +11,9 @@
 namespace gort::runtime {
 
 // signal_unix.go: preemptMSupported. Whether preemptM can interrupt a
-// running goroutine with a signal on this architecture. (gort: amd64 has
-// asyncPreempt; arm64's is not written yet, so there sysmon's requests are
-// honoured only at the runtime's entry points.)
-#if defined(__x86_64__)
+// running goroutine with a signal on this architecture (amd64 and arm64
+// both have asyncPreempt).
 constexpr bool preemptMSupported = true;
-#else
-constexpr bool preemptMSupported = false;
-#endif
 
 // preempt.go: canPreemptM. mp may be preempted: no runtime locks, no
 // allocation in progress, no preemptoff reason, and a running P.

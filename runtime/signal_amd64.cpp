@@ -18,7 +18,7 @@ uintptr_t sigctxt_sp(ucontext_t* c) { return uintptr_t(c->uc_mcontext.gregs[REG_
 // resume pc; C++ code may keep data in the 128-byte red zone below rsp,
 // so gort steps over it, aligns to 16 and leaves both the interrupted pc
 // and sp for asyncPreempt (preempt_amd64.S) to resume with.
-void pushCall(ucontext_t* c, uintptr_t targetPC) {
+bool pushCall(ucontext_t* c, uintptr_t targetPC) {
   uintptr_t pc = sigctxt_pc(c);
   uintptr_t sp = sigctxt_sp(c);
   uintptr_t nsp = ((sp - 128) & ~uintptr_t(15)) - 16;
@@ -26,6 +26,7 @@ void pushCall(ucontext_t* c, uintptr_t targetPC) {
   reinterpret_cast<uintptr_t*>(nsp)[1] = sp;
   c->uc_mcontext.gregs[REG_RSP] = greg_t(nsp);
   c->uc_mcontext.gregs[REG_RIP] = greg_t(targetPC);
+  return true;
 }
 
 }  // namespace gort::runtime

@@ -14,6 +14,17 @@ uintptr_t sigctxt_pc(ucontext_t* c);
 uintptr_t sigctxt_sp(ucontext_t* c);
 // signal_<arch>.go: sigctxt.pushCall
 // Make it look like the interrupted code called targetPC at its pc.
-void pushCall(ucontext_t* c, uintptr_t targetPC);
+// gort: false when the context can't be carried (arm64: a signal frame
+// with an extra_context record); the preemption is then refused.
+bool pushCall(ucontext_t* c, uintptr_t targetPC);
+
+#if defined(__aarch64__)
+// gort-only: the bytes pushCall copies below the interrupted sp on arm64
+// (a whole struct rt_sigframe: siginfo, then the ucontext).
+constexpr uintptr_t sigframeCopySize = (sizeof(siginfo_t) + sizeof(ucontext_t) + 15) & ~uintptr_t(15);
+// gort-only (preempt_arm64.S calls it): makes the copied signal frame fit
+// the thread the goroutine resumes on before rt_sigreturn loads it.
+extern "C" void asyncPreemptFixFrame(ucontext_t* uc);
+#endif
 
 }  // namespace gort::runtime

@@ -29,16 +29,12 @@ constexpr int sigPreempt = SIGURG;
 // doSigPreempt handles a preemption signal on gp.
 static void doSigPreempt(g* gp, ucontext_t* ctxt) {
   // Check if this G wants to be preempted and is safe to preempt.
-#if defined(__x86_64__)  // gort: no asyncPreempt on arm64 yet (preempt.h)
   if (wantAsyncPreempt(gp)) {
     if (isAsyncSafePoint(gp, sigctxt_pc(ctxt), sigctxt_sp(ctxt))) {
       // Adjust the PC and inject a call to asyncPreempt.
       pushCall(ctxt, reinterpret_cast<uintptr_t>(&asyncPreempt));
     }
   }
-#else
-  (void)ctxt;
-#endif
 
   // Acknowledge the preemption.
   gp->m->preemptGen.fetch_add(1);

@@ -38,8 +38,8 @@ constexpr int TSanDivisor = 10;
 constexpr int TSanDivisor = 1;
 #endif
 
-// Whether preemption signals stop goroutines in this build (not on arm64
-// yet; not under TSan, which defers signals to its own safe points).
+// Whether preemption signals stop goroutines in this build (not under
+// TSan, which defers signals to its own safe points).
 #if defined(__SANITIZE_THREAD__)
 constexpr bool AsyncPreemptAvailable = false;
 #else

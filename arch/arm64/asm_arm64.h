@@ -77,9 +77,20 @@
 #define mcallframe_x30 168
 #define mcallframe__size 176
 
+// The signal-frame copy asyncPreempt runs on (preempt_arm64.S, made by
+// signal_arm64.cpp's pushCall): a struct rt_sigframe, i.e. a siginfo_t
+// then a ucontext_t, at sp. Offsets from sp of what it holds:
+#define apf_uc 128                 // the ucontext_t
+#define apf_regs (128 + 176 + 8)   // uc_mcontext.regs[0..30]
+#define apf_sp (128 + 176 + 256)   // uc_mcontext.sp: the interrupted sp
+#define apf_pc (128 + 176 + 264)   // uc_mcontext.pc: the interrupted pc
+
 #ifndef __ASSEMBLER__
 #include <cstddef>
 #include <cstdint>
+#include <signal.h>
+#include <ucontext.h>
+
 #include <type_traits>
 
 #include "runtime/runtime2.h"
@@ -141,6 +152,10 @@ static_assert(sizeof(mcallframe) == mcallframe__size);
 static_assert(mcallframe__size % StackAlign == 0, "mcall must keep sp 16-byte aligned");
 static_assert(std::is_standard_layout_v<mcallframe>);
 static_assert(sizeof(gobuf) == 56);
+static_assert(sizeof(siginfo_t) + offsetof(ucontext_t, uc_mcontext.regs) == apf_regs);
+static_assert(sizeof(siginfo_t) + offsetof(ucontext_t, uc_mcontext.sp) == apf_sp);
+static_assert(sizeof(siginfo_t) + offsetof(ucontext_t, uc_mcontext.pc) == apf_pc);
+static_assert(sizeof(siginfo_t) == apf_uc);
 static_assert(std::is_standard_layout_v<gobuf>);
 static_assert(std::is_standard_layout_v<struct stack>);
 
