@@ -83,19 +83,19 @@ static void dumpregs(tbprinter& out, ucontext_t* c) {
               {"r8     ", REG_R8},  {"r9     ", REG_R9},  {"r10    ", REG_R10}, {"r11    ", REG_R11},
               {"r12    ", REG_R12}, {"r13    ", REG_R13}, {"r14    ", REG_R14}, {"r15    ", REG_R15},
               {"rip    ", REG_RIP}, {"rflags ", REG_EFL}};
-  for (const auto& r : regs) out.printf("%s%#llx\n", r.name, static_cast<unsigned long long>(c->uc_mcontext.gregs[r.reg]));
+  for (const auto& r : regs) out.printf("%s0x%llx\n", r.name, static_cast<unsigned long long>(c->uc_mcontext.gregs[r.reg]));
   uint64_t csgsfs = uint64_t(c->uc_mcontext.gregs[REG_CSGSFS]);
-  out.printf("cs     %#llx\n", static_cast<unsigned long long>(csgsfs & 0xffff));
-  out.printf("fs     %#llx\n", static_cast<unsigned long long>((csgsfs >> 32) & 0xffff));
-  out.printf("gs     %#llx\n", static_cast<unsigned long long>((csgsfs >> 16) & 0xffff));
+  out.printf("cs     0x%llx\n", static_cast<unsigned long long>(csgsfs & 0xffff));
+  out.printf("fs     0x%llx\n", static_cast<unsigned long long>((csgsfs >> 32) & 0xffff));
+  out.printf("gs     0x%llx\n", static_cast<unsigned long long>((csgsfs >> 16) & 0xffff));
 #elif defined(__aarch64__)
   for (int i = 0; i < 29; i++)
-    out.printf("r%-7d%#llx\n", i, static_cast<unsigned long long>(c->uc_mcontext.regs[i]));
-  out.printf("r29     %#llx\n", static_cast<unsigned long long>(c->uc_mcontext.regs[29]));
-  out.printf("lr      %#llx\n", static_cast<unsigned long long>(c->uc_mcontext.regs[30]));
-  out.printf("sp      %#llx\n", static_cast<unsigned long long>(c->uc_mcontext.sp));
-  out.printf("pc      %#llx\n", static_cast<unsigned long long>(c->uc_mcontext.pc));
-  out.printf("fault   %#llx\n", static_cast<unsigned long long>(c->uc_mcontext.fault_address));
+    out.printf("r%-7d0x%llx\n", i, static_cast<unsigned long long>(c->uc_mcontext.regs[i]));
+  out.printf("r29     0x%llx\n", static_cast<unsigned long long>(c->uc_mcontext.regs[29]));
+  out.printf("lr      0x%llx\n", static_cast<unsigned long long>(c->uc_mcontext.regs[30]));
+  out.printf("sp      0x%llx\n", static_cast<unsigned long long>(c->uc_mcontext.sp));
+  out.printf("pc      0x%llx\n", static_cast<unsigned long long>(c->uc_mcontext.pc));
+  out.printf("fault   0x%llx\n", static_cast<unsigned long long>(c->uc_mcontext.fault_address));
 #endif
 }
 
@@ -118,7 +118,7 @@ static void sigquit(int sig, siginfo_t* info, ucontext_t* c, g* gp) {
   {
     tbprinter out(2);
     out.printf("%s\n", signame(sig));
-    out.printf("PC=%#zx m=%lld sigcode=%d\n", size_t(sigctxt_pc(c)), static_cast<long long>(mp->id), info->si_code);
+    out.printf("PC=0x%zx m=%lld sigcode=%d\n", size_t(sigctxt_pc(c)), static_cast<long long>(mp->id), info->si_code);
     out.printf("\n");
     if (level > 0) {
       goroutineheader(out, gp);
@@ -178,7 +178,7 @@ static void sigfault(int sig, siginfo_t* info, ucontext_t* c, g* gp) {
     {
       tbprinter out(2);
       out.printf("runtime: goroutine stack exceeds %zu-byte limit\n", size_t(maxstacksize.load()));
-      out.printf("runtime: sp=%#zx stack=[%#zx, %#zx]\n", size_t(sp), size_t(gp->stack.lo), size_t(gp->stack.hi));
+      out.printf("runtime: sp=0x%zx stack=[0x%zx, 0x%zx]\n", size_t(sp), size_t(gp->stack.lo), size_t(gp->stack.hi));
       out.printf("fatal error: stack overflow\n");
     }
     fatalthrow(throwTypeRuntime, c, true, 0);
@@ -189,7 +189,7 @@ static void sigfault(int sig, siginfo_t* info, ucontext_t* c, g* gp) {
       out.printf("panic: runtime error: invalid memory address or nil pointer dereference\n");
     else
       out.printf("fatal error: unexpected signal during runtime execution\n");
-    out.printf("[signal %s code=%#x addr=%#zx pc=%#zx]\n", signame(sig), unsigned(info->si_code), size_t(addr),
+    out.printf("[signal %s code=0x%x addr=0x%zx pc=0x%zx]\n", signame(sig), unsigned(info->si_code), size_t(addr),
                size_t(pc));
   }
   if (user) fatalpanicctx(c, true, 0);

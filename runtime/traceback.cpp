@@ -161,10 +161,13 @@ void demangleInto(const char* name, char* out, size_t size) {
   snprintf(out, size, "%s", name);
 }
 
+void stripReturnType(char* name);
+
 int pcinfoCallback(void* data, uintptr_t, const char* file, int line, const char* function) {
   auto* si = static_cast<syminfo*>(data);
   int i = si->n < 8 ? si->n++ : 7;  // keep the outermost (physical) one
   demangleInto(function, si->f[i].name, sizeof si->f[i].name);
+  stripReturnType(si->f[i].name);
   snprintf(si->f[i].file, sizeof si->f[i].file, "%s", file != nullptr ? file : "?");
   si->f[i].line = line;
   return 0;
@@ -197,6 +200,9 @@ void syminfoCallback(void* data, uintptr_t, const char* symname, uintptr_t symva
   si->entry = symval;
   demangleInto(symname, si->symname, sizeof si->symname);
   stripReturnType(si->symname);
+  // A copy GCC split or specialized ("f(int) [clone .isra.0]", "[clone
+  // .cold]") prints as its function.
+  if (char* clone = strstr(si->symname, " [clone ")) *clone = '\0';
 }
 
 // gort-only: resolves pc (tracepc: pc-1 for a return address) into si.
@@ -363,7 +369,7 @@ int printframes(tbprinter& out, g* gp, tbframe* fr, int n, int skip, bool showAl
       // gort prints it when showing all frames and goes on.
       if (level < 2) continue;
       if (nprint >= _TracebackMaxFrames) return _TracebackMaxFrames;
-      out.printf("?()\n\t?:0 pc=%#zx\n", size_t(pc));
+      out.printf("?()\n\t?:0 pc=0x%zx\n", size_t(pc));
       nprint++;
       continue;
     }
@@ -377,10 +383,10 @@ int printframes(tbprinter& out, g* gp, tbframe* fr, int n, int skip, bool showAl
       const char* suffix = !physical ? "(...)" : strchr(f.name, '(') != nullptr ? "" : "()";
       out.printf("%s%s\n", f.name, suffix);
       out.printf("\t%s:%d", f.file, f.line);
-      if (physical && si.entry != 0 && pc > si.entry) out.printf(" +%#zx", size_t(pc - si.entry));
+      if (physical && si.entry != 0 && pc > si.entry) out.printf(" +0x%zx", size_t(pc - si.entry));
       if (physical && printRegs) {
         uintptr_t fp = i + 1 < n ? fr[i + 1].sp : 0;
-        out.printf(" fp=%#zx sp=%#zx pc=%#zx", size_t(fp), size_t(fr[i].sp), size_t(pc));
+        out.printf(" fp=0x%zx sp=0x%zx pc=0x%zx", size_t(fp), size_t(fr[i].sp), size_t(pc));
       }
       out.printf("\n");
       nprint++;
@@ -460,10 +466,12 @@ void printcreatedby(tbprinter& out, g* gp) {
   symbolize(pc - 1, &si);  // back up to the call instruction
   for (int j = 0; j < si.n; j++) {
     const symfunc& f = si.f[j];
-    if (!showframe(f.name, f.file, pc, level)) continue;
+    // The go statement's own frames (go.h, inlined) never name the
+    // creator, whatever the level; the physical function does if shown.
+    if (!showframe(f.name, f.file, pc, 1) && !(j == si.n - 1 && showframe(f.name, f.file, pc, level))) continue;
     out.printf("created by %s in goroutine %lld\n", f.name, static_cast<long long>(gp->parentGoid));
     out.printf("\t%s:%d", f.file, f.line);
-    if (j == si.n - 1 && si.entry != 0 && pc > si.entry) out.printf(" +%#zx", size_t(pc - si.entry));
+    if (j == si.n - 1 && si.entry != 0 && pc > si.entry) out.printf(" +0x%zx", size_t(pc - si.entry));
     out.printf("\n");
     return;
   }
