@@ -232,3 +232,39 @@ TEST_CASE("scheddetail prints Go 1.19's P, M and G lines, also at a fatal error"
   REQUIRE(ng >= nsched);
   REQUIRE(g1);
 }
+
+namespace {
+__attribute__((noinline)) void blockInRead(int fd, std::atomic<rt::g*>* self) {
+  self->store(rt::getg());
+  char b;
+  rt::SyscallGuard sys;
+  ssize_t n = read(fd, &b, 1);
+  (void)n;
+}
+}  // namespace
+
+TEST_CASE("a goroutine in a system call is walked from its syscall site", "[traceback]") {
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  std::atomic<rt::g*> gp{nullptr};
+  chan<int> done(0);
+  go([fd = fds[0], done, &gp] {
+    blockInRead(fd, &gp);
+    done.close();
+  });
+  while (gp.load() == nullptr || rt::readgstatus(gp.load()) != rt::_Gsyscall) rt::Gosched();
+  std::string s = rt::Stack(true);
+  INFO(s);
+  std::string header = "goroutine " + std::to_string(gp.load()->goid) + " [syscall]:\n";
+  std::string section;
+  for (const auto& sec : goroutineSections(s))
+    if (sec.rfind(header, 0) == 0) section = sec;
+  // The syscall site's frames (SyscallGuard, as Go shows syscall.Syscall)
+  // and then the function that made the call.
+  REQUIRE(std::regex_search(section, std::regex("\n[^\n]*blockInRead\\(int, [^\n]*\n\t[^\n]*traceback_test\\.cpp:\\d+")));
+  REQUIRE(section.find("created by ") != std::string::npos);
+  REQUIRE(write(fds[1], "x", 1) == 1);
+  (void)done.recv();
+  close(fds[0]);
+  close(fds[1]);
+}
