@@ -8,6 +8,14 @@
 #include "testprog_run.h"
 
 namespace {
+// TSan defers an asynchronous signal to the thread's next interceptor call,
+// which a spinning goroutine never makes: SIGQUIT would wait for ever.
+#if defined(__SANITIZE_THREAD__)
+constexpr bool asyncSignalsDelivered = false;
+#else
+constexpr bool asyncSignalsDelivered = true;
+#endif
+
 int count(const std::string& s, const std::string& sub) {
   int n = 0;
   for (size_t i = s.find(sub); i != std::string::npos; i = s.find(sub, i + 1)) n++;
@@ -21,6 +29,10 @@ int count(const std::string& s, const std::string& sub) {
 // "running on other thread" in the first M's dump).
 TEST_CASE("TestCrashDumpsAllThreads: SIGQUIT with GOTRACEBACK=crash dumps each running goroutine once",
           "[conformance][crash]") {
+  if (!asyncSignalsDelivered) {
+    WARN("skipped: TSan holds SIGQUIT back from a spinning goroutine");
+    return;
+  }
   auto r = testprog::runAndSignal("CrashDumpsAllThreads",
                                   {"GOTRACEBACK=crash", "GOMAXPROCS=5", "GODEBUG=asyncpreemptoff=1"}, "ready", SIGQUIT);
   INFO(r.output);
@@ -31,6 +43,10 @@ TEST_CASE("TestCrashDumpsAllThreads: SIGQUIT with GOTRACEBACK=crash dumps each r
 
 // gort-only: without crash, SIGQUIT dumps every goroutine once and exits 2.
 TEST_CASE("SIGQUIT dumps every goroutine and exits 2", "[conformance][crash]") {
+  if (!asyncSignalsDelivered) {
+    WARN("skipped: TSan holds SIGQUIT back from a spinning goroutine");
+    return;
+  }
   auto r = testprog::runAndSignal("CrashDumpsAllThreads", {"GOMAXPROCS=5", "GODEBUG=asyncpreemptoff=1"}, "ready",
                                   SIGQUIT);
   INFO(r.output);
