@@ -163,6 +163,8 @@ void demangleInto(const char* name, char* out, size_t size) {
 
 void stripReturnType(char* name);
 
+// gort-only: libbacktrace's pcinfo callback, once per function of the
+// inline chain, innermost first.
 int pcinfoCallback(void* data, uintptr_t, const char* file, int line, const char* function) {
   auto* si = static_cast<syminfo*>(data);
   int i = si->n < 8 ? si->n++ : 7;  // keep the outermost (physical) one
@@ -195,6 +197,7 @@ void stripReturnType(char* name) {
   }
 }
 
+// gort-only: libbacktrace's syminfo callback: the symbol containing pc.
 void syminfoCallback(void* data, uintptr_t, const char* symname, uintptr_t symval, uintptr_t) {
   auto* si = static_cast<syminfo*>(data);
   si->entry = symval;
@@ -419,14 +422,6 @@ void tracebackinit() {
   if (btstate == nullptr) btstate = backtrace_create_state(nullptr, 1, btError, nullptr);
 }
 
-// gort-only: the demangled name of the function containing pc.
-std::string funcnameForPC(uintptr_t pc) {
-  syminfo si;
-  symbolize(pc, &si);
-  if (si.n == 0) return "?";
-  return si.f[si.n - 1].name;
-}
-
 // traceback.go: goroutineheader
 void goroutineheader(tbprinter& out, g* gp) {
   uint32_t gpstatus = readgstatus(gp);
@@ -507,10 +502,6 @@ void tracebackg(tbprinter& out, g* gp) {
 
 // traceback.go: tracebackothers
 void tracebackothers(tbprinter& out, g* me) {
-  int32_t level;
-  bool all, crash;
-  gotraceback(&level, &all, &crash);
-
   g* thisg = getg();
   m* thism = thisg != nullptr ? thisg->m : nullptr;
 
@@ -525,6 +516,8 @@ void tracebackothers(tbprinter& out, g* me) {
   // gort: allgs is append-only and never freed, so walking it without a
   // lock is Go's forEachGRace: a g created meanwhile may be missed.
   for (g* gp = allgs.load(std::memory_order_acquire); gp != nullptr; gp = gp->alllink) {
+    // gort: no system goroutines to skip below level 2 (isSystemGoroutine):
+    // sysmon and the Ms' g0s are not on allgs.
     if (gp == me || gp == curgp || readgstatus(gp) == _Gdead) continue;
     out.printf("\n");
     goroutineheader(out, gp);
@@ -538,7 +531,6 @@ void tracebackothers(tbprinter& out, g* me) {
       tracebackg(out, gp);
     }
   }
-  (void)level;
 }
 
 // ===========================================================================

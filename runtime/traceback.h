@@ -81,8 +81,4 @@ void tracebackothers(tbprinter& out, g* me);
 // statement's file:line (not for goroutine 1).
 void printcreatedby(tbprinter& out, g* gp);
 
-// gort-only: the name of the function containing pc (demangled), or "?".
-// For tests and the gdb tests' expectations.
-std::string funcnameForPC(uintptr_t pc);
-
 }  // namespace gort::runtime
