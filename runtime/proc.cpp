@@ -2449,7 +2449,9 @@ bool preemptone(p* _p_) {
 // (scheddetail=1), one line per P, M and G instead of the queue lengths.
 // gort: timerslen is 0 until Ps have timers (timers issue); mallocing is
 // counted only by a dying M (startpanic_m), as gort has no allocator.
-void schedtrace(bool detailed) {
+// gort: not instrumented by TSan: like Go's, it reads the Ms' and Gs'
+// fields while their owners change them (see the note below).
+__attribute__((no_sanitize_thread)) void schedtrace(bool detailed) {
   static int64_t starttime = 0;
   int64_t now = nanotime();
   if (starttime == 0) starttime = now;
