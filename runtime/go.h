@@ -33,9 +33,8 @@ namespace gort {
 namespace runtime {
 // proc.go: newproc. The go statement's runtime half.
 void newproc(funcval* fn);
-// gort-only: the entry and the escape hatch of the go statement's thunk.
+// gort-only: the entry of the go statement's thunk.
 void goentry_begin();
-[[noreturn]] void goentry_panic(std::exception_ptr e);
 
 // proc.go: Gosched. Yield the processor; the goroutine goes to the back of
 // the global run queue and resumes later by itself.
@@ -56,6 +55,16 @@ int NumCPU();
 void LockOSThread();
 // proc.go: UnlockOSThread.
 void UnlockOSThread();
+// mprof.go: Stack. The calling goroutine's traceback in Go's format; with
+// all, every goroutine's after it (the world is stopped meanwhile).
+// gort: returns the text (Go fills a []byte).
+std::string Stack(bool all);
+// debug.SetMaxStack (runtime/debug; rdebug.go: setMaxStack). Sets the
+// most stack a goroutine may use and returns the previous setting. gort:
+// stacks can't grow, so goroutines created from now on get a stack of the
+// largest power of two not above bytes (at least 16 KiB); the overflow
+// message names bytes, as Go's does. Existing goroutines keep theirs.
+size_t SetMaxStack(size_t bytes);
 
 // gort-only: the number of goroutines stopped by a preemption signal so
 // far (sysmon preempts a goroutine that ran 10ms; see docs).
@@ -114,9 +123,11 @@ struct goclosure final : runtime::funcval {
       cl->call();
     } catch (const runtime::goexitUnwind&) {
       // runtime::Goexit: destructors have run; end the goroutine.
-    } catch (...) {
-      runtime::goentry_panic(std::current_exception());
     }
+    // Any other exception finds no handler on this stack (goexit ends
+    // it), so the C++ runtime calls std::terminate at the throw, with
+    // the stack intact: gort's terminate handler prints Go's panic
+    // message and the traceback from there (panic.cpp: fatalpanic).
     delete cl;
   }
 };
@@ -139,8 +150,10 @@ bool isNilFunc(const std::function<R(A...)>& f) {
 // The go statement: go(f, args...) runs f(args...) in a new goroutine.
 // f and args are copied or moved now, as Go evaluates them at the
 // statement; f may be any callable, including a member pointer.
+// Always inlined, so that newproc's caller pc (the goroutine's "created
+// by" line) lies in the function holding the go statement.
 template <class F, class... A>
-void go(F&& f, A&&... args) {
+__attribute__((always_inline)) inline void go(F&& f, A&&... args) {
   if (detail::isNilFunc(f)) {
     runtime::newproc(nullptr);  // fatal error: go of nil func value
     return;

@@ -2,67 +2,256 @@
 //
 // Port of the fatal half of Go 1.19 src/runtime/panic.go. Go's panics are
 // C++ exceptions here: recover is catch. What remains for the runtime is
-// the end of the road: print Go's words and exit with status 2.
-// gort: the goroutine traceback printed after the header arrives with
-// traceback.cpp (tracebacks issue); until then only the header is printed.
+// the end of the road: print Go's words and the goroutine tracebacks
+// (traceback.cpp), then exit with status 2 (or abort, GOTRACEBACK=crash).
+//
+// An exception that nothing catches finds no handler on its goroutine's
+// stack (goexit's CFI ends it), so the C++ runtime calls std::terminate
+// right at the throw, before unwinding anything: gort's terminate handler
+// (gopanicTerminate) is Go's fatalpanic, and the traceback it prints starts
+// at the frame that threw, as Go's starts at the panic.
 
+#include <cxxabi.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <string>
+#include <typeinfo>
 
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+#include "runtime/lock_futex.h"
+#include "runtime/panic.h"
 #include "runtime/proc.h"
 #include "runtime/runtime1.h"
 #include "runtime/stubs.h"
+#include "runtime/traceback.h"
 
 namespace gort::runtime {
 
 namespace {
-// gort-only: the goroutine header Go prints before a traceback.
-void printCurrentGoroutineHeader() {
-  g* gp = getg();
-  if (gp == nullptr || gp->m == nullptr) return;
-  g* curg = gp->m->curg.load();
-  if (curg == nullptr) return;
-  fprintf(stderr, "\ngoroutine %lld [running]:\n", static_cast<long long>(curg->goid));
+// panic.go: panicking. Non-zero while an M is printing a fatal error;
+// paniclk serializes them.
+std::atomic<uint32_t> panicking{0};
+mutex paniclk;
+
+// panic.go: didothers. tracebackothers has run (once is enough).
+bool didothers;
+}  // namespace
+
+// panic.go: crash (signal_unix.go: crash, dieFromSignal)
+// Dies of SIGABRT, so the process leaves a core file (GOTRACEBACK=crash).
+[[noreturn]] void crash() {
+  fflush(nullptr);
+  signal(SIGABRT, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGABRT);
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  raise(SIGABRT);
+  _exit(2);  // not reached
 }
 
-[[noreturn]] void dieWithStatus2() {
-  fflush(stdout);
-  fflush(stderr);
-  if (traceback.crash) abort();
+// gort-only: Go's exit(2) after a fatal error. stdio is flushed first so
+// what the program printed before comes out (Go has no buffered stdio).
+[[noreturn]] void exit2() {
+  fflush(nullptr);
   _exit(2);
 }
-}  // namespace
+
+// panic.go: startpanic_m
+// Prepares for an unrecoverable panic. Returns true if the caller should
+// print the traceback; false if something failed while panicking and it
+// should just exit.
+bool startpanic_m() {
+  g* _g_ = getg();
+  m* mp = _g_->m;
+  mp->mallocing++;
+  // If we're dying because of a bad lock count, set it to a good lock
+  // count so we don't recursively panic below.
+  if (mp->locks < 0) mp->locks = 1;
+
+  switch (mp->dying) {
+    case 0:
+      mp->dying = 1;
+      panicking.fetch_add(1);
+      lock(&paniclk);
+      if (debug.schedtrace > 0 || debug.scheddetail > 0) schedtrace(true);
+      // gort: Go freezes the world here (freezetheworld) so the others
+      // stop running while it prints; gort lets them run: the dump is
+      // racy in the same way Go's forEachGRace walk is.
+      return true;
+    case 1: {
+      // Something failed while panicking. Just print a stack trace and
+      // exit.
+      mp->dying = 2;
+      static const char msg[] = "panic during panic\n";
+      ssize_t r = ::write(2, msg, sizeof msg - 1);
+      (void)r;
+      return false;
+    }
+    case 2: {
+      // This is a genuine bug in the runtime, we couldn't even print the
+      // stack trace successfully.
+      mp->dying = 3;
+      static const char msg[] = "stack trace unavailable\n";
+      ssize_t r = ::write(2, msg, sizeof msg - 1);
+      (void)r;
+      _exit(4);
+    }
+    default:
+      // Can't even print! Just exit.
+      _exit(5);
+  }
+}
+
+// panic.go: dopanic_m
+// Prints the tracebacks of a fatal error: gp's (from ctx), then, when
+// GOTRACEBACK asks for all or this is a throw, every goroutine's. Returns
+// whether to crash.
+bool dopanic_m(g* gp, ucontext_t* ctx, bool precise, int skip) {
+  int32_t level;
+  bool all, docrash;
+  gotraceback(&level, &all, &docrash);
+  {
+    tbprinter out(2);
+    if (level > 0) {
+      m* mp = gp->m;
+      if (gp != mp->curg.load()) all = true;
+      if (gp != mp->g0 && gp != mp->gsignal) {
+        out.printf("\n");
+        goroutineheader(out, gp);
+        tracebackctx(out, gp, ctx, precise, skip);
+      } else if (level >= 2 || mp->throwing >= throwTypeRuntime) {
+        out.printf("\nruntime stack:\n");
+        tracebackctx(out, gp, ctx, precise, skip);
+      }
+      if (!didothers && all) {
+        didothers = true;
+        tracebackothers(out, gp);
+      }
+    }
+  }
+  unlock(&paniclk);
+
+  if (panicking.fetch_sub(1) - 1 != 0) {
+    // Some other m is panicking too. Let it print what it needs to print.
+    // Wait forever without chewing up cpu. It will exit when it's done.
+    for (;;) pause();
+  }
+  return docrash;
+}
+
+// panic.go: fatalthrow
+// Implements an unrecoverable runtime throw: the tracebacks from ctx
+// (skipping skip frames), then crash or exit 2. Never returns.
+[[noreturn]] void fatalthrow(throwType t, ucontext_t* ctx, bool precise, int skip) {
+  g* gp = getg();
+  gp->m->throwing = t;
+  if (startpanic_m() && dopanic_m(gp, ctx, precise, skip)) crash();
+  exit2();
+}
+
+// panic.go: fatalpanic
+// Implements an unrecoverable panic: the goroutine's traceback from ctx,
+// then crash or exit 2. The caller printed "panic: ...". Never returns.
+[[noreturn]] void fatalpanicctx(ucontext_t* ctx, bool precise, int skip) {
+  g* gp = getg();
+  if (startpanic_m() && dopanic_m(gp, ctx, precise, skip)) crash();
+  exit2();
+}
+
+// gort-only: prints "fatal error: s" as throw and fatal do, before
+// anything else (Go prints it on the system stack).
+static void printFatalError(const char* s) {
+  tbprinter out(2);
+  out.printf("fatal error: %s\n", s);
+}
 
 // panic.go: throw
 // throw triggers a fatal error that dumps a stack trace and exits. throw
 // should be used for runtime-internal fatal errors where Go itself, rather
 // than user code, may be at fault for the failure.
-void throw_(const char* s) {
-  fprintf(stderr, "fatal error: %s\n", s);
-  printCurrentGoroutineHeader();
-  dieWithStatus2();
+__attribute__((noinline)) void throw_(const char* s) {
+  // The traceback starts here: this frame is throw_, as Go's is throw.
+  unw_context_t uc;
+  unw_getcontext(&uc);
+  printFatalError(s);
+  if (getg() == nullptr) exit2();  // not an M: nothing to trace
+  fatalthrow(throwTypeRuntime, reinterpret_cast<ucontext_t*>(&uc), false, 0);
 }
 
 // panic.go: fatal
 // fatal triggers a fatal error that dumps a stack trace and exits. fatal
 // is equivalent to throw, but is used when user code is expected to be at
 // fault for the failure, such as racing map writes.
-void fatal(const char* s) {
-  fprintf(stderr, "fatal error: %s\n", s);
-  printCurrentGoroutineHeader();
-  dieWithStatus2();
+__attribute__((noinline)) void fatal(const char* s) {
+  unw_context_t uc;
+  unw_getcontext(&uc);
+  printFatalError(s);
+  if (getg() == nullptr) exit2();
+  fatalthrow(throwTypeUser, reinterpret_cast<ucontext_t*>(&uc), false, 0);
 }
 
 // panic.go: fatalpanic (with printpanics)
 // fatalpanic implements an unrecoverable panic: it prints the panic value
-// and the goroutine, then exits with status 2.
-void fatalpanic(const char* what) {
-  fprintf(stderr, "panic: %s\n", what);
-  printCurrentGoroutineHeader();
-  dieWithStatus2();
+// and the goroutine's traceback from the caller, then exits with status 2.
+__attribute__((noinline)) void fatalpanic(const char* what) {
+  unw_context_t uc;
+  unw_getcontext(&uc);
+  {
+    tbprinter out(2);
+    out.printf("panic: %s\n", what);
+  }
+  if (getg() == nullptr) exit2();
+  fatalpanicctx(reinterpret_cast<ucontext_t*>(&uc), false, 0);
 }
+
+// gort-only: the std::terminate handler, Go's gopanic for a panic nobody
+// recovers. It runs at the throw with the stack intact (see the top of
+// this file); its own frames and the C++ runtime's are hidden from the
+// traceback as Go hides gopanic's.
+[[noreturn]] static void gopanicTerminate() {
+  unw_context_t uc;
+  unw_getcontext(&uc);
+  g* gp = getg();
+  std::string what;
+  if (std::exception_ptr e = std::current_exception()) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      // error.go: printpanicval. A runtime::Error's what() is Go's text
+      // ("send on closed channel"); any exception prints its what().
+      what = ex.what();
+    } catch (...) {
+      int status = 0;
+      const std::type_info* ti = abi::__cxa_current_exception_type();
+      char* name = ti ? abi::__cxa_demangle(ti->name(), nullptr, nullptr, &status) : nullptr;
+      what = std::string("(") + (name ? name : ti ? ti->name() : "unknown") + ") C++ exception";
+      free(name);
+    }
+  } else {
+    // std::terminate called directly, or by a noexcept violation without
+    // an exception in flight.
+    printFatalError("std::terminate called without an active exception");
+    if (gp == nullptr) exit2();
+    fatalthrow(throwTypeUser, reinterpret_cast<ucontext_t*>(&uc), false, 0);
+  }
+  {
+    tbprinter out(2);
+    out.printf("panic: %s\n", what.c_str());
+  }
+  if (gp == nullptr) exit2();  // a thread that is not an M
+  fatalpanicctx(reinterpret_cast<ucontext_t*>(&uc), false, 0);
+}
+
+// gort-only: installs the terminate handler (from schedinit).
+void panicinit() { std::set_terminate(gopanicTerminate); }
 
 // stubs.go / asm: badmcall
 extern "C" void badmcall(g*) { throw_("runtime: mcall called on m->g0 stack"); }
@@ -74,7 +263,7 @@ extern "C" void badmcall2(g*) { throw_("runtime: mcall function returned"); }
 // Go writes the message raw (it may be on a broken stack) and crashes.
 extern "C" void badsystemstack() {
   static const char msg[] = "fatal: systemstack called from unexpected goroutine\n";
-  ssize_t r = write(2, msg, sizeof msg - 1);
+  ssize_t r = ::write(2, msg, sizeof msg - 1);
   (void)r;
   abort();
 }

@@ -28,6 +28,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -40,12 +41,14 @@
 #include "runtime/go.h"
 #include "runtime/lock_futex.h"
 #include "runtime/os_linux.h"
+#include "runtime/panic.h"
 #include "runtime/preempt.h"
 #include "runtime/proc.h"
 #include "runtime/runtime1.h"
 #include "runtime/sema.h"
 #include "runtime/stack.h"
 #include "runtime/stubs.h"
+#include "runtime/traceback.h"
 
 #if defined(__x86_64__)
 #include "arch/amd64/asm_amd64.h"
@@ -188,9 +191,9 @@ void main() {
     status = main_main(argc_, argv_);
   } catch (const goexitUnwind&) {
     goexited = true;
-  } catch (...) {
-    goentry_panic(std::current_exception());
   }
+  // gort: any other exception is an unrecovered panic, reported at the
+  // throw by panic.cpp's terminate handler.
   if (goexited) {
     // main called runtime::Goexit: the other goroutines go on; when the
     // last one ends checkdead reports "no goroutines (main called
@@ -345,6 +348,10 @@ void schedinit() {
   goenvs();
   parsedebugvars();
   preemptinit();
+  // gort: the symbolizer and the terminate handler (uncaught exceptions
+  // are Go's unrecovered panics) are ready before any goroutine runs.
+  tracebackinit();
+  panicinit();
 
   lock(&sched.lock);
   sched.lastpoll.store(nanotime());
@@ -1527,8 +1534,10 @@ GORT_NEVER_RETURNS void goexit0(g* gp) {
 // keeps its affinity to this M, but sysmon (retake) or stopTheWorld may
 // take it with a CAS while the call blocks.
 // gort: Go's save(pc, sp) records the syscall site in g.sched for its
-// traceback; gort records it only in syscallpc/syscallsp.
-static void reentersyscall(uintptr_t pc, uintptr_t sp) {
+// traceback; gort records it only in syscallpc/syscallsp, plus the
+// caller's frame pointer in syscallbp (as newer Go does) so that a
+// traceback can unwind from there.
+static void reentersyscall(uintptr_t pc, uintptr_t sp, uintptr_t bp) {
   g* _g_ = getg();
 
   // Disable preemption because during this function g is in Gsyscall
@@ -1544,6 +1553,7 @@ static void reentersyscall(uintptr_t pc, uintptr_t sp) {
 
   _g_->syscallsp = sp;
   _g_->syscallpc = pc;
+  _g_->syscallbp = bp;
   casgstatus(_g_, _Grunning, _Gsyscall);
   if (_g_->syscallsp < _g_->stack.lo || _g_->stack.hi < _g_->syscallsp) {
     fprintf(stderr, "entersyscall inconsistent %#zx [%#zx,%#zx]\n", size_t(_g_->syscallsp),
@@ -1586,7 +1596,9 @@ static void reentersyscall(uintptr_t pc, uintptr_t sp) {
 // proc.go: entersyscall
 // Standard syscall entry used by the go syscall library and normal cgo
 // calls (gort: by runtime::SyscallGuard around a blocking call).
-__attribute__((noinline)) void entersyscall() { reentersyscall(GORT_GETCALLERPC(), GORT_GETCALLERSP()); }
+__attribute__((noinline)) void entersyscall() {
+  reentersyscall(GORT_GETCALLERPC(), GORT_GETCALLERSP(), GORT_GETCALLERBP());
+}
 
 // proc.go: entersyscallblock
 // The same as entersyscall(), but with a hint that the syscall is
@@ -1605,6 +1617,7 @@ __attribute__((noinline)) void entersyscallblock() {
   uintptr_t sp = GORT_GETCALLERSP();
   _g_->syscallsp = sp;
   _g_->syscallpc = pc;
+  _g_->syscallbp = GORT_GETCALLERBP();
   if (_g_->syscallsp < _g_->stack.lo || _g_->stack.hi < _g_->syscallsp) throw_("entersyscallblock");
   casgstatus(_g_, _Grunning, _Gsyscall);
 
@@ -2243,6 +2256,7 @@ void sysmon() {
   checkdead();
   unlock(&sched.lock);
 
+  int64_t lasttrace = 0;
   int idle = 0;  // how many cycles in succession we had not wokeup somebody
   uint32_t delay = 0;
   for (;;) {
@@ -2300,8 +2314,11 @@ void sysmon() {
       idle = 0;
     else
       idle++;
-    // gort: Go also forces a GC every 2 minutes here, and prints
-    // schedtrace (tracebacks issue).
+    // gort: Go also forces a GC every 2 minutes here (no GC in gort).
+    if (debug.schedtrace > 0 && lasttrace + int64_t(debug.schedtrace) * 1000000 <= now) {
+      lasttrace = now;
+      schedtrace(debug.scheddetail > 0);
+    }
   }
 }
 
@@ -2424,6 +2441,101 @@ bool preemptone(p* _p_) {
   }
 #endif
   return true;
+}
+
+// proc.go: schedtrace
+// Prints GODEBUG=schedtrace's line: the scheduler's counters and each P's
+// run queue length (the ring only, not runnext); with detailed
+// (scheddetail=1), one line per P, M and G instead of the queue lengths.
+// gort: timerslen is 0 until Ps have timers (timers issue); mallocing is
+// counted only by a dying M (startpanic_m), as gort has no allocator.
+// gort: not instrumented by TSan: like Go's, it reads the Ms' and Gs'
+// fields while their owners change them (see the note below).
+__attribute__((no_sanitize_thread)) void schedtrace(bool detailed) {
+  static int64_t starttime = 0;
+  int64_t now = nanotime();
+  if (starttime == 0) starttime = now;
+
+  char line[512];
+  // gort: written with one write(2) per line, as Go's print does.
+  auto out = [](const char* s) {
+    ssize_t r = write(2, s, strlen(s));
+    (void)r;
+  };
+
+  lock(&sched.lock);
+  snprintf(line, sizeof line,
+           "SCHED %lldms: gomaxprocs=%d idleprocs=%u threads=%d spinningthreads=%u idlethreads=%d runqueue=%d",
+           static_cast<long long>((now - starttime) / 1000000), gomaxprocs.load(), sched.npidle.load(), mcount(),
+           sched.nmspinning.load(), sched.nmidle, sched.runqsize.load());
+  out(line);
+  if (detailed) {
+    snprintf(line, sizeof line, " gcwaiting=%u nmidlelocked=%d stopwait=%d sysmonwait=%u\n", sched.gcwaiting.load(),
+             sched.nmidlelocked, sched.stopwait, sched.sysmonwait.load());
+    out(line);
+  }
+  // We must be careful while reading data from P's, M's and G's. Even if
+  // we hold schedlock, most data can be changed concurrently. E.g.
+  // (p->m ? p->m->id : -1) can crash if p->m changes from non-nil to nil.
+  int32_t np = gomaxprocs.load();
+  for (int32_t i = 0; i < np; i++) {
+    p* _p_ = allp[i];
+    m* mp = _p_->m.load();
+    uint32_t h = _p_->runqhead.load();
+    uint32_t t = _p_->runqtail.load();
+    if (detailed) {
+      int64_t id = -1;
+      if (mp != nullptr) id = mp->id;
+      snprintf(line, sizeof line,
+               "  P%d: status=%u schedtick=%u syscalltick=%u m=%lld runqsize=%u gfreecnt=%d timerslen=%d\n", i,
+               _p_->status.load(), _p_->schedtick.load(), _p_->syscalltick.load(), static_cast<long long>(id), t - h,
+               _p_->gFree.n.load(), 0);
+      out(line);
+    } else {
+      // In non-detailed mode format lengths of per-P run queues as:
+      // [len1 len2 len3 len4]
+      snprintf(line, sizeof line, " %s%u%s", i == 0 ? "[" : "", t - h, i == np - 1 ? "]\n" : "");
+      out(line);
+    }
+  }
+
+  if (!detailed) {
+    unlock(&sched.lock);
+    return;
+  }
+
+  for (m* mp = allm; mp != nullptr; mp = mp->alllink) {
+    p* _p_ = mp->p;
+    g* gp = mp->curg.load();
+    g* lockedg = mp->lockedg;
+    int32_t id1 = -1;
+    if (_p_ != nullptr) id1 = _p_->id;
+    int64_t id2 = -1;
+    if (gp != nullptr) id2 = gp->goid;
+    int64_t id3 = -1;
+    if (lockedg != nullptr) id3 = lockedg->goid;
+    snprintf(line, sizeof line,
+             "  M%lld: p=%d curg=%lld mallocing=%d throwing=%d preemptoff=%s locks=%d dying=%d spinning=%s "
+             "blocked=%s lockedg=%lld\n",
+             static_cast<long long>(mp->id), id1, static_cast<long long>(id2), mp->mallocing, mp->throwing,
+             mp->preemptoff != nullptr ? mp->preemptoff : "", mp->locks, mp->dying, mp->spinning ? "true" : "false",
+             mp->blocked ? "true" : "false", static_cast<long long>(id3));
+    out(line);
+  }
+
+  for (g* gp = allgs.load(std::memory_order_acquire); gp != nullptr; gp = gp->alllink) {
+    m* mp = gp->m;
+    m* lockedm = gp->lockedm;
+    int64_t id1 = -1;
+    if (mp != nullptr) id1 = mp->id;
+    int64_t id2 = -1;
+    if (lockedm != nullptr) id2 = lockedm->id;
+    snprintf(line, sizeof line, "  G%lld: status=%u(%s) m=%lld lockedm=%lld\n", static_cast<long long>(gp->goid),
+             readgstatus(gp), waitReasonString(gp->waitreason), static_cast<long long>(id1),
+             static_cast<long long>(id2));
+    out(line);
+  }
+  unlock(&sched.lock);
 }
 
 // proc.go: mput
@@ -2898,21 +3010,6 @@ void goentry_begin() {
   g* gp = getg();
   fiberArrive(gp);
   gp->nopreempt = 0;
-}
-
-// gort-only: an exception left a goroutine's function: Go's fatalpanic.
-[[noreturn]] void goentry_panic(std::exception_ptr e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& ex) {
-    fatalpanic(ex.what());
-  } catch (...) {
-    int status = 0;
-    const std::type_info* ti = abi::__cxa_current_exception_type();
-    char* name = ti ? abi::__cxa_demangle(ti->name(), nullptr, nullptr, &status) : nullptr;
-    std::string what = std::string("(") + (name ? name : ti ? ti->name() : "unknown") + ") C++ exception";
-    fatalpanic(what.c_str());
-  }
 }
 
 }  // namespace gort::runtime

@@ -20,11 +20,10 @@ constexpr uint64_t _GoidCacheBatch = 16;
 // panic.go: fatal. A fatal user error (deadlock, go of nil func value):
 // same output as throw, without the runtime-internal frames.
 [[noreturn]] void fatal(const char* s);
-// panic.go: fatalpanic. For an uncaught C++ exception in a goroutine:
-// "panic: <what>" then a blank line and the goroutine header; exit 2.
+// panic.go: fatalpanic: "panic: <what>", a blank line, the calling
+// goroutine's header and traceback; exit 2. (An uncaught exception comes
+// here through std::terminate: panic.cpp.)
 [[noreturn]] void fatalpanic(const char* what);
-// gort-only: the go statement's thunk reports an escaped exception here.
-[[noreturn]] void goentry_panic(std::exception_ptr e);
 // gort-only: the first thing a new goroutine does on its own stack.
 void goentry_begin();
 
@@ -104,6 +103,9 @@ void stopm();
 void mPark();
 void checkdead();
 int32_t mcount();
+// proc.go: schedtrace. GODEBUG=schedtrace's SCHED line (and with detailed,
+// scheddetail's P, M and G lines) on stderr.
+void schedtrace(bool detailed);
 
 [[noreturn]] void mstart1();
 

@@ -230,6 +230,7 @@ struct g {
   gobuf sched;        // asm: where to resume
   uintptr_t syscallsp;  // if status==_Gsyscall, syscallsp = sched.sp for tracebacks
   uintptr_t syscallpc;  // if status==_Gsyscall, syscallpc = sched.pc
+  uintptr_t syscallbp;  // if status==_Gsyscall, the caller's frame pointer, for tracebacks (newer Go)
   uintptr_t stktopsp;   // expected sp at top of stack, checked by tracebacks
   void* param;          // passed parameter on wakeup
   std::atomic<uint32_t> atomicstatus;
@@ -288,6 +289,7 @@ struct m {
   bool spinning;  // m is out of work and is actively looking for work
   bool blocked;   // m is blocked on a note
   uint64_t fastrand;
+  uint8_t traceback;  // traceback level override (runtime::Stack sets 1)
   note park;
   m* alllink;  // on allm
   m* schedlink;

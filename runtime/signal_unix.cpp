@@ -4,19 +4,25 @@
 // now: installing the handler (initsig), the handler's preemption path
 // (sighandler -> doSigPreempt) and sending the request (preemptM,
 // signalM). Handlers run on the M's alternate signal stack (gsignal's,
-// set by minit). gort: crash and profiling signals come with tracebacks.
+// set by minit), and the crash paths: SIGQUIT dumps every goroutine, a
+// fault is a stack overflow or a nil dereference (sighandler's _SigThrow
+// and _SigPanic halves, with tracebacks from traceback.cpp).
 
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 
+#include "runtime/panic.h"
 #include "runtime/preempt.h"
 #include "runtime/proc.h"
 #include "runtime/runtime1.h"
 #include "runtime/signal_arch.h"
+#include "runtime/stack.h"
 #include "runtime/stubs.h"
+#include "runtime/traceback.h"
 
 namespace gort::runtime {
 
@@ -54,21 +60,180 @@ static bool adjustSignalStack(m* mp, uintptr_t sp) {
   return gs != nullptr && sp >= gs->stack.lo && sp < gs->stack.hi;
 }
 
+// signal_unix.go: crashing. The number of Ms that have dumped their
+// goroutine after a SIGQUIT with GOTRACEBACK=crash.
+static std::atomic<int32_t> crashing{0};
+
+// gort-only: the page size, for the guard-page test below.
+static uintptr_t sigPageSize;
+
+// sigtab_linux_generic.go: sigtable's names of the signals gort throws on.
+static const char* signame(int sig) {
+  switch (sig) {
+    case SIGQUIT:
+      return "SIGQUIT: quit";
+    case SIGSEGV:
+      return "SIGSEGV: segmentation violation";
+    case SIGBUS:
+      return "SIGBUS: bus error";
+    default:
+      return "signal";
+  }
+}
+
+// signal_amd64.go / signal_arm64.go: dumpregs
+static void dumpregs(tbprinter& out, ucontext_t* c) {
+#if defined(__x86_64__)
+  static const struct {
+    const char* name;
+    int reg;
+  } regs[] = {{"rax    ", REG_RAX}, {"rbx    ", REG_RBX}, {"rcx    ", REG_RCX}, {"rdx    ", REG_RDX},
+              {"rdi    ", REG_RDI}, {"rsi    ", REG_RSI}, {"rbp    ", REG_RBP}, {"rsp    ", REG_RSP},
+              {"r8     ", REG_R8},  {"r9     ", REG_R9},  {"r10    ", REG_R10}, {"r11    ", REG_R11},
+              {"r12    ", REG_R12}, {"r13    ", REG_R13}, {"r14    ", REG_R14}, {"r15    ", REG_R15},
+              {"rip    ", REG_RIP}, {"rflags ", REG_EFL}};
+  for (const auto& r : regs) out.printf("%s0x%llx\n", r.name, static_cast<unsigned long long>(c->uc_mcontext.gregs[r.reg]));
+  uint64_t csgsfs = uint64_t(c->uc_mcontext.gregs[REG_CSGSFS]);
+  out.printf("cs     0x%llx\n", static_cast<unsigned long long>(csgsfs & 0xffff));
+  out.printf("fs     0x%llx\n", static_cast<unsigned long long>((csgsfs >> 32) & 0xffff));
+  out.printf("gs     0x%llx\n", static_cast<unsigned long long>((csgsfs >> 16) & 0xffff));
+#elif defined(__aarch64__)
+  for (int i = 0; i < 29; i++)
+    out.printf("r%-7d0x%llx\n", i, static_cast<unsigned long long>(c->uc_mcontext.regs[i]));
+  out.printf("r29     0x%llx\n", static_cast<unsigned long long>(c->uc_mcontext.regs[29]));
+  out.printf("lr      0x%llx\n", static_cast<unsigned long long>(c->uc_mcontext.regs[30]));
+  out.printf("sp      0x%llx\n", static_cast<unsigned long long>(c->uc_mcontext.sp));
+  out.printf("pc      0x%llx\n", static_cast<unsigned long long>(c->uc_mcontext.pc));
+  out.printf("fault   0x%llx\n", static_cast<unsigned long long>(c->uc_mcontext.fault_address));
+#endif
+}
+
+// signal_unix.go: sighandler, the SIGQUIT (_SigThrow) half.
+// Prints the signal, the interrupted goroutine's stack and every other
+// goroutine's, and exits 2. With GOTRACEBACK=crash, the first M to get
+// the signal then has every other M dump its own goroutine in turn, and
+// aborts. gort: Go relays by raising SIGQUIT at the process and lets the
+// kernel pick an M that hasn't dumped yet; gort sends it to each M by
+// thread id (tgkill) and waits for its dump, one at a time.
+static void sigquit(int sig, siginfo_t* info, ucontext_t* c, g* gp) {
+  m* mp = gp->m;
+  mp->throwing = throwTypeRuntime;
+  int32_t wasCrashing = crashing.load();
+  if (wasCrashing == 0) startpanic_m();
+
+  int32_t level;
+  bool all, docrash;
+  gotraceback(&level, &all, &docrash);
+  {
+    tbprinter out(2);
+    out.printf("%s\n", signame(sig));
+    out.printf("PC=0x%zx m=%lld sigcode=%d\n", size_t(sigctxt_pc(c)), static_cast<long long>(mp->id), info->si_code);
+    out.printf("\n");
+    if (level > 0) {
+      goroutineheader(out, gp);
+      tracebackctx(out, gp, c, true, 0);
+      g* curg = mp->curg.load();
+      if (wasCrashing > 0 && gp != curg && curg != nullptr && (readgstatus(curg) & ~_Gscan) == _Grunning) {
+        // tracebackothers on original m skipped this one; trace it now.
+        goroutineheader(out, curg);
+        tracebackg(out, curg);
+      } else if (wasCrashing == 0) {
+        tracebackothers(out, gp);
+        out.printf("\n");
+      }
+      dumpregs(out, c);
+    }
+  }
+
+  if (docrash) {
+    if (wasCrashing > 0) {
+      // A relayed M: done; the first M aborts the process.
+      crashing.fetch_add(1);
+      for (;;) pause();
+    }
+    crashing.store(1);
+    for (m* mp2 = allm; mp2 != nullptr; mp2 = mp2->alllink) {
+      if (mp2 == mp || mp2->procid == 0) continue;
+      int32_t before = crashing.load();
+      {
+        tbprinter out(2);
+        out.printf("\n-----\n\n");
+      }
+      if (syscall(SYS_tgkill, getpid(), mp2->procid, SIGQUIT) != 0) continue;  // exited
+      // Just in case the relaying gets botched, wait at most 5 seconds.
+      for (int i = 0; i < 5000 && crashing.load() == before; i++) usleep(1000);
+    }
+    crash();
+  }
+  exit2();
+}
+
+// signal_unix.go: sighandler, the SIGSEGV/SIGBUS (_SigPanic) half, with
+// stack.go: newstack's overflow report.
+// A fault in the guard page below a goroutine's stack (or with sp below
+// it) is a stack overflow, reported in newstack's words. Any other fault
+// in a goroutine is Go's nil-dereference panic; in the runtime's own
+// stacks, "unexpected signal during runtime execution". gort: Go turns a
+// goroutine's fault into a recoverable panic (sigpanic); a signal handler
+// can't throw a C++ exception into the interrupted code, so it is fatal.
+static void sigfault(int sig, siginfo_t* info, ucontext_t* c, g* gp) {
+  m* mp = gp->m;
+  uintptr_t addr = uintptr_t(info->si_addr);
+  uintptr_t sp = sigctxt_sp(c);
+  uintptr_t pc = sigctxt_pc(c);
+  bool user = gp != mp->g0 && gp != mp->gsignal;
+  if (user && sig == SIGSEGV && gp->stack.lo != 0 &&
+      ((addr < gp->stack.lo && addr + sigPageSize >= gp->stack.lo) || sp < gp->stack.lo)) {
+    {
+      tbprinter out(2);
+      out.printf("runtime: goroutine stack exceeds %zu-byte limit\n", size_t(maxstacksize.load()));
+      out.printf("runtime: sp=0x%zx stack=[0x%zx, 0x%zx]\n", size_t(sp), size_t(gp->stack.lo), size_t(gp->stack.hi));
+      out.printf("fatal error: stack overflow\n");
+    }
+    fatalthrow(throwTypeRuntime, c, true, 0);
+  }
+  {
+    tbprinter out(2);
+    if (user)
+      out.printf("panic: runtime error: invalid memory address or nil pointer dereference\n");
+    else
+      out.printf("fatal error: unexpected signal during runtime execution\n");
+    out.printf("[signal %s code=0x%x addr=0x%zx pc=0x%zx]\n", signame(sig), unsigned(info->si_code), size_t(addr),
+               size_t(pc));
+  }
+  if (user) fatalpanicctx(c, true, 0);
+  fatalthrow(throwTypeRuntime, c, true, 0);
+}
+
 // signal_unix.go: sighandler
-// The runtime's handler for the signals it owns. gort: only sigPreempt so
-// far; a thread that is not an M (no g) ignores it.
-static void sighandler(int sig, siginfo_t*, void* ctx) {
+// The runtime's handler for the signals it owns: sigPreempt, SIGQUIT,
+// SIGSEGV and SIGBUS. On a thread that is not an M (no g) the fatal ones
+// get their default action back and happen again.
+static void sighandler(int sig, siginfo_t* info, void* ctx) {
   int savedErrno = errno;
   g* gp = getg();
-  if (sig == sigPreempt && gp != nullptr && gp->m != nullptr) {
-    if (adjustSignalStack(gp->m, reinterpret_cast<uintptr_t>(&savedErrno)))
-      doSigPreempt(gp, static_cast<ucontext_t*>(ctx));
-    else {
+  auto* c = static_cast<ucontext_t*>(ctx);
+  if (gp == nullptr || gp->m == nullptr) {
+    if (sig != sigPreempt) {
+      signal(sig, SIG_DFL);
+      if (sig == SIGQUIT) raise(sig);  // a fault re-faults on return
+    }
+    errno = savedErrno;
+    return;
+  }
+  if (sig == sigPreempt) {
+    if (adjustSignalStack(gp->m, reinterpret_cast<uintptr_t>(&savedErrno))) {
+      doSigPreempt(gp, c);
+    } else {
       // Refused; acknowledge it as doSigPreempt does. The request stays
       // pending in g.preempt and is honoured at the next chance.
       gp->m->preemptGen.fetch_add(1);
       gp->m->signalPending.store(0);
     }
+  } else if (sig == SIGQUIT) {
+    sigquit(sig, info, c, gp);
+  } else if (sig == SIGSEGV || sig == SIGBUS) {
+    sigfault(sig, info, c, gp);
   }
   errno = savedErrno;
 }
@@ -77,11 +242,15 @@ static void sighandler(int sig, siginfo_t*, void* ctx) {
 // Installs the runtime's signal handlers: on the alternate stack, with
 // SA_RESTART so an interrupted system call resumes.
 void initsig() {
+  sigPageSize = uintptr_t(sysconf(_SC_PAGESIZE));
   struct sigaction sa {};
   sa.sa_sigaction = sighandler;
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
   sigfillset(&sa.sa_mask);
   sigaction(sigPreempt, &sa, nullptr);
+  sigaction(SIGQUIT, &sa, nullptr);
+  sigaction(SIGSEGV, &sa, nullptr);
+  sigaction(SIGBUS, &sa, nullptr);
 }
 
 // os_linux.go: signalM

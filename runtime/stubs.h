@@ -96,6 +96,9 @@ inline void setg(g* gp) { tls_g = gp; }
 // stubs.go: getcallerpc / getcallersp.
 #define GORT_GETCALLERPC() (reinterpret_cast<uintptr_t>(__builtin_return_address(0)))
 #define GORT_GETCALLERSP() (reinterpret_cast<uintptr_t>(__builtin_dwarf_cfa()))
+// gort-only: the caller's frame pointer, read from this function's frame
+// record (libgort is built with -fno-omit-frame-pointer).
+#define GORT_GETCALLERBP() (*reinterpret_cast<uintptr_t*>(__builtin_frame_address(0)))
 
 // stubs.go: systemstack. For any C++ callable: runs f on g0's stack.
 template <class F>

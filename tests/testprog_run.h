@@ -2,9 +2,12 @@
 // collect what it printed and how it ended (Go's runTestProg).
 #pragma once
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -63,6 +66,62 @@ inline result run(const std::string& name, const std::vector<std::string>& env =
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     r.output.append(buf, size_t(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) r.exitStatus = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+  return r;
+}
+
+}  // namespace testprog
+
+namespace testprog {
+
+// gort-only: runs `testprog name` like run(), and once the program has
+// printed the line readyLine, sends it sig (as Go's TestCrashDumpsAllThreads
+// signals its child once the child says its goroutines are running). The
+// child gets no core file limit, so a crash leaves no core behind.
+inline result runAndSignal(const std::string& name, const std::vector<std::string>& env,
+                           const std::string& readyLine, int sig) {
+  std::vector<std::string> args;
+  std::istringstream emu(GORT_TESTPROG_EMULATOR);
+  for (std::string w; emu >> w;) args.push_back(w);
+  args.push_back(GORT_TESTPROG_PATH);
+  args.push_back(name);
+
+  int fds[2];
+  if (pipe(fds) != 0) abort();
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    dup2(fds[1], 2);
+    close(fds[0]);
+    close(fds[1]);
+    struct rlimit nocore {0, 0};
+    setrlimit(RLIMIT_CORE, &nocore);
+    for (const auto& kv : env) putenv(strdup(kv.c_str()));
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  result r;
+  bool signalled = false;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    r.output.append(buf, size_t(n));
+    if (!signalled && r.output.find(readyLine + "\n") != std::string::npos) {
+      signalled = true;
+      kill(pid, sig);
+    }
   }
   close(fds[0]);
   int status = 0;

@@ -15,6 +15,10 @@ need gdb /usr/bin/gdb
 need g++-aarch64-linux-gnu /usr/bin/aarch64-linux-gnu-g++
 need qemu-user /usr/bin/qemu-aarch64
 need libunwind-dev:arm64 /usr/lib/aarch64-linux-gnu/libunwind-aarch64.a
+# libbacktrace (tracebacks' DWARF reader) is GCC's own static library, in
+# the packages g++ and g++-aarch64-linux-gnu pull in (docs/traceback.md).
+need libgcc-12-dev /usr/lib/gcc/x86_64-linux-gnu/12/libbacktrace.a
+need libgcc-12-dev-arm64-cross /usr/lib/gcc-cross/aarch64-linux-gnu/12/libbacktrace.a
 need golang-1.19-go /usr/lib/go-1.19/bin/go
 need golang-1.19-src /usr/share/go-1.19/src/runtime/proc.go
 

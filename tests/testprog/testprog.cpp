@@ -500,6 +500,98 @@ TESTPROG_SCENARIO(WaitGroupNegative) {
   return 0;
 }
 
+// --- traceback.cpp, panic.cpp, signal_unix.cpp ------------------------------
+
+// stack_test.go / testprog/stack.go: StackOverflow. A goroutine recursing
+// with 64 KiB frames under SetMaxStack(1474560) runs into its guard page
+// (testprog is built with -fstack-clash-protection, so a big frame probes
+// each page it allocates, as Go's prologue checks each frame).
+// gort: in a new goroutine: SetMaxStack sizes the stacks made after it.
+__attribute__((noinline)) int stackOverflowRecurse(int depth) {
+  volatile char buf[64 << 10];
+  buf[0] = char(depth);
+  if (depth == stopDepth) return 0;
+  return stackOverflowRecurse(depth + 1) + buf[0];
+}
+TESTPROG_SCENARIO(StackOverflow) {
+  runtime::SetMaxStack(1474560);
+  go([] { stackOverflowRecurse(0); });
+  gort::select();  // select {}
+  return 0;
+}
+
+// gort-only: a goroutine dereferences nil: Go's "invalid memory address or
+// nil pointer dereference" panic (fatal in gort: a signal handler can't
+// throw into the faulting code).
+__attribute__((noinline)) int nilDeref(volatile int* p) { return *p; }
+TESTPROG_SCENARIO(NilDeref) {
+  chan<int> done(0);
+  go([done] {
+    nilDeref(nullptr);
+    done.close();
+  });
+  (void)done.recv();
+  return 0;
+}
+
+// gort-only: an uncaught runtime::Error panics with Go's text ("send on
+// closed channel") from the goroutine that sent, named in its traceback.
+__attribute__((noinline)) void sendOnClosed(chan<int> c) { c.send(1); }
+TESTPROG_SCENARIO(SendOnClosed) {
+  chan<int> c(1);
+  c.close();
+  chan<int> done(0);
+  go([c, done] {
+    sendOnClosed(c);
+    done.close();
+  });
+  (void)done.recv();
+  return 0;
+}
+
+// gort-only: a goroutine panics while another waits in a chan receive
+// inside a named function: GOTRACEBACK=all shows both, single only the
+// panicking one.
+__attribute__((noinline)) void tracebackBlocker(chan<int> c) { (void)c.recv(); }
+__attribute__((noinline)) void tracebackPanicker() { throw std::runtime_error("boom"); }
+TESTPROG_SCENARIO(PanicWithParked) {
+  chan<int> c(0);
+  chan<int> started(0);
+  go([c, started] {
+    started.close();
+    tracebackBlocker(c);
+  });
+  (void)started.recv();
+  // Wait until the blocker has parked in its receive.
+  for (;;) {
+    runtime::g* found = nullptr;
+    for (runtime::g* gp = runtime::allgs.load(); gp != nullptr; gp = gp->alllink)
+      if (runtime::readgstatus(gp) == runtime::_Gwaiting && gp->waitreason == runtime::waitReasonChanReceive)
+        found = gp;
+    if (found != nullptr) break;
+    runtime::Gosched();
+  }
+  tracebackPanicker();
+  return 0;
+}
+
+// crash_unix_test.go: TestCrashDumpsAllThreads (testprog/crash_unix.go).
+// Four goroutines spin on their own Ms; once all run, "ready" tells the
+// test to send SIGQUIT (with GOTRACEBACK=crash every M dumps its own).
+__attribute__((noinline)) void crashDumpsAllThreadsLoop(std::atomic<int>* started) {
+  started->fetch_add(1);
+  for (;;) asm volatile("" ::: "memory");
+}
+TESTPROG_SCENARIO(CrashDumpsAllThreads) {
+  static std::atomic<int> started{0};
+  for (int i = 0; i < 4; i++) go([] { crashDumpsAllThreadsLoop(&started); });
+  while (started.load() < 4) runtime::Gosched();
+  printf("ready\n");
+  fflush(stdout);
+  gort::select();  // select {}
+  return 0;
+}
+
 int gomain(int argc, char** argv) {
   if (argc < 2 || scenarios().count(argv[1]) == 0) {
     fprintf(stderr, "usage: testprog SCENARIO; scenarios:");

@@ -1,0 +1,570 @@
+// traceback.cpp — goroutine tracebacks in Go 1.19's format.
+//
+// Port of Go 1.19 src/runtime/traceback.go: goroutineheader, traceback1
+// (from a context or from a goroutine's saved state), tracebackothers,
+// printcreatedby, showframe, and runtime1.go's gotraceback.
+//
+// Go walks its own stacks with the pclntab the linker writes; C++ frames
+// are described by DWARF. gort walks them with libunwind (the .eh_frame CFI
+// that the assembly writes too, so mcall's and systemstack's frames unwind)
+// and names them with libbacktrace (function, inlined frames, file:line
+// from .debug_info/.debug_line). libbacktrace allocates with mmap, not
+// malloc, so a traceback can run in a signal handler; only demangling
+// (__cxa_demangle) calls malloc (docs/traceback.md).
+//
+// Output format (Go's):
+//   goroutine 7 [chan receive]:
+//   blocker(gort::chan<int>)
+//   	/path/file.cpp:12 +0x2b
+//   created by gomain(int, char**) in goroutine 1
+//   	/path/file.cpp:20 +0x5c
+// gort: "in goroutine N" is Go 1.21's format (DESIGN §12); Go 1.19 ends
+// the line after the function name (docs/differences.md).
+
+#include "runtime/traceback.h"
+
+#include <backtrace.h>
+#include <cxxabi.h>
+#include <unistd.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+#include "runtime/go.h"
+#include "runtime/os_linux.h"
+#include "runtime/preempt.h"
+#include "runtime/proc.h"
+#include "runtime/runtime1.h"
+#include "runtime/stubs.h"
+
+extern "C" {
+// Provided by the linker for the runtime's renamed text section (see the
+// gort target in CMakeLists.txt).
+extern const char __start_gort_runtime_text[] __attribute__((weak));
+extern const char __stop_gort_runtime_text[] __attribute__((weak));
+}
+
+namespace gort::runtime {
+
+// ===========================================================================
+// Printing.
+// ===========================================================================
+
+// gort-only: formats into a stack buffer and writes it out.
+void tbprinter::printf(const char* fmt, ...) {
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  write(buf, size_t(n) < sizeof buf ? size_t(n) : sizeof buf - 1);
+}
+
+// gort-only: appends n bytes; in fd mode they go out when the buffer fills.
+void tbprinter::write(const char* s, size_t n) {
+  if (buf_ != nullptr) {
+    buf_->append(s, n);
+    return;
+  }
+  while (n > 0) {
+    if (npending_ == sizeof pending_) flush();
+    size_t k = sizeof pending_ - npending_;
+    if (k > n) k = n;
+    memcpy(pending_ + npending_, s, k);
+    npending_ += k;
+    s += k;
+    n -= k;
+  }
+}
+
+// gort-only: writes out what is buffered (fd mode).
+void tbprinter::flush() {
+  size_t off = 0;
+  while (off < npending_) {
+    ssize_t w = ::write(fd_, pending_ + off, npending_ - off);
+    if (w <= 0) break;
+    off += size_t(w);
+  }
+  npending_ = 0;
+}
+
+// runtime1.go: gotraceback
+// gotraceback returns the current traceback settings. If level is 0,
+// suppress all tracebacks. If level is 1, show tracebacks, but exclude
+// runtime frames. If level is 2, show tracebacks including runtime frames.
+// If all is set, print all goroutine stacks. Otherwise, print just the
+// current goroutine. If crash is set, crash (core dump, etc) after
+// tracebacking.
+void gotraceback(int32_t* level, bool* all, bool* crash) {
+  g* _g_ = getg();
+  m* mp = _g_ != nullptr ? _g_->m : nullptr;
+  *crash = traceback.crash;
+  *all = (mp != nullptr && mp->throwing >= throwTypeUser) || traceback.all;
+  if (mp != nullptr && mp->traceback != 0) {
+    *level = mp->traceback;
+  } else if (mp != nullptr && mp->throwing >= throwTypeRuntime) {
+    // Always include runtime frames in runtime throws unless otherwise
+    // overridden by m.traceback.
+    *level = 2;
+  } else {
+    *level = traceback.level;
+  }
+}
+
+// ===========================================================================
+// Symbols: libbacktrace.
+// ===========================================================================
+
+namespace {
+
+backtrace_state* btstate;
+
+// libbacktrace reports missing debug information (a stripped libc, the
+// vdso) through this; a frame without it prints as "?:0".
+void btError(void*, const char*, int) {}
+
+// One function of a pc's inline chain.
+struct symfunc {
+  char name[512];
+  char file[512];
+  int line;
+};
+
+// What a pc resolves to: the inline chain, innermost first (the last is
+// the physical function), and the physical function's entry.
+struct syminfo {
+  symfunc f[8];
+  int n;
+  uintptr_t entry;
+  char symname[512];  // the symbol table's name, when DWARF has none
+};
+
+// gort-only: demangles name into out (a C name is copied as is).
+void demangleInto(const char* name, char* out, size_t size) {
+  out[0] = '\0';
+  if (name == nullptr) return;
+  if (name[0] == '_' && name[1] == 'Z') {
+    int status = 0;
+    char* d = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+    if (d != nullptr) {
+      snprintf(out, size, "%s", d);
+      free(d);
+      return;
+    }
+  }
+  snprintf(out, size, "%s", name);
+}
+
+void stripReturnType(char* name);
+
+// gort-only: libbacktrace's pcinfo callback, once per function of the
+// inline chain, innermost first.
+int pcinfoCallback(void* data, uintptr_t, const char* file, int line, const char* function) {
+  auto* si = static_cast<syminfo*>(data);
+  int i = si->n < 8 ? si->n++ : 7;  // keep the outermost (physical) one
+  demangleInto(function, si->f[i].name, sizeof si->f[i].name);
+  stripReturnType(si->f[i].name);
+  snprintf(si->f[i].file, sizeof si->f[i].file, "%s", file != nullptr ? file : "?");
+  si->f[i].line = line;
+  return 0;
+}
+
+// gort-only: drops the return type a demangled function template's name
+// starts with ("void gort::select<>()" -> "gort::select<>()"): the first
+// space outside <> and () before the parameter list ends it.
+void stripReturnType(char* name) {
+  int depth = 0;
+  for (char* p = name; *p != '\0'; p++) {
+    if (strncmp(p, "(anonymous namespace)", 21) == 0) {
+      p += 20;
+      continue;
+    }
+    char c = *p;
+    if (c == '<' || c == '[') depth++;
+    if (c == '>' || c == ']') depth--;
+    if (c == '(' && depth == 0) return;  // the parameter list: no return type
+    if (c == ' ' && depth == 0) {
+      if (p - name >= 8 && strncmp(p - 8, "operator", 8) == 0) continue;
+      memmove(name, p + 1, strlen(p + 1) + 1);
+      return;
+    }
+  }
+}
+
+// gort-only: libbacktrace's syminfo callback: the symbol containing pc.
+void syminfoCallback(void* data, uintptr_t, const char* symname, uintptr_t symval, uintptr_t) {
+  auto* si = static_cast<syminfo*>(data);
+  si->entry = symval;
+  demangleInto(symname, si->symname, sizeof si->symname);
+  stripReturnType(si->symname);
+  // A copy GCC split or specialized ("f(int) [clone .isra.0]", "[clone
+  // .cold]") prints as its function.
+  if (char* clone = strstr(si->symname, " [clone ")) *clone = '\0';
+}
+
+// gort-only: resolves pc (tracepc: pc-1 for a return address) into si.
+void symbolize(uintptr_t tracepc, syminfo* si) {
+  si->n = 0;
+  si->entry = 0;
+  si->symname[0] = '\0';
+  if (btstate == nullptr) return;
+  backtrace_pcinfo(btstate, tracepc, pcinfoCallback, btError, si);
+  backtrace_syminfo(btstate, tracepc, syminfoCallback, btError, si);
+  // The physical function's name: the symbol table's (demangled, fully
+  // qualified). DWARF names a member of a template or a lambda without
+  // its scope ("run", "operator()"); inlined frames keep those.
+  if (si->n > 0 && si->symname[0] != '\0')
+    snprintf(si->f[si->n - 1].name, sizeof si->f[si->n - 1].name, "%s", si->symname);
+  for (int j = 0; j < si->n; j++)
+    if (si->f[j].name[0] == '\0') snprintf(si->f[j].name, sizeof si->f[j].name, "?");
+  if (si->n == 0 && si->symname[0] != '\0') {
+    si->n = 1;
+    snprintf(si->f[0].name, sizeof si->f[0].name, "%s", si->symname);
+    snprintf(si->f[0].file, sizeof si->f[0].file, "?");
+    si->f[0].line = 0;
+  }
+}
+
+// gort-only: pc lies in libgort's own text (as preempt.cpp's check).
+bool inRuntimeText(uintptr_t pc) {
+  uintptr_t lo = reinterpret_cast<uintptr_t>(__start_gort_runtime_text);
+  uintptr_t hi = reinterpret_cast<uintptr_t>(__stop_gort_runtime_text);
+  return pc >= lo && pc < hi;
+}
+
+bool hasPrefix(const char* s, const char* prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
+
+// gort-only: file is one of gort's runtime sources or headers: in the
+// directory this file was compiled from, or an installed
+// include/gort/runtime/.
+bool isRuntimeFile(const char* file) {
+  static const char* const self = __FILE__;
+  const char* slash = strrchr(self, '/');
+  size_t dirlen = slash != nullptr ? size_t(slash - self + 1) : 0;
+  if (dirlen > 0 && strncmp(file, self, dirlen) == 0) return true;
+  return strstr(file, "/include/gort/runtime/") != nullptr;
+}
+
+// traceback.go: isExportedRuntime. gort: a function of package runtime's
+// public API (gort::runtime::Gosched, ::Goexit...), or of the packages
+// that stand beside it (sync, time), which Go shows as user frames.
+bool isExportedRuntime(const char* name) {
+  if (hasPrefix(name, "gort::runtime::")) {
+    char c = name[strlen("gort::runtime::")];
+    return c >= 'A' && c <= 'Z';
+  }
+  return hasPrefix(name, "gort::sync::") || hasPrefix(name, "gort::time::");
+}
+
+// traceback.go: showfuncinfo
+// Whether a frame of function name at pc is printed. Go hides the
+// runtime's frames (runtime.* but exported ones) unless the level is 2;
+// gort hides its own: gort::* but the public API, code in libgort's text
+// section (the assembly, extern "C" entry points), the C++ runtime's throw
+// and terminate machinery (Go's gopanic) and the std:: call wrappers
+// between the go statement and the user's function (Go's wrappers).
+bool showframe(const char* name, const char* file, uintptr_t pc, int32_t level) {
+  if (level > 1) return true;  // Show all frames.
+  if (name[0] == '\0' || name[0] == '?') return false;
+  if (hasPrefix(name, "gort::")) return isExportedRuntime(name);
+  if (inRuntimeText(pc)) return false;
+  // Inlined frames carry DWARF's unqualified names: their file tells
+  // gort's headers (go.h's go statement, chan<T>, select) and the
+  // standard library's call wrappers apart.
+  if (isRuntimeFile(file)) return false;
+  static const char* const wrapperFiles[] = {"/bits/invoke.h", "/bits/std_function.h", "/functional", "/tuple"};
+  size_t fl = strlen(file);
+  for (const char* w : wrapperFiles) {
+    size_t wl = strlen(w);
+    if (fl >= wl && strcmp(file + fl - wl, w) == 0) return false;
+  }
+  static const char* const hidden[] = {
+      "__cxa_", "__cxxabiv1::", "_Unwind_", "__gxx_personality", "std::terminate", "std::rethrow_exception",
+      "__gnu_cxx::__verbose_terminate_handler", "std::__invoke", "std::invoke", "std::apply", "std::__apply_impl",
+      "std::_Function_handler<", "std::function<", "std::__terminate", "__libc_start", "_start",
+  };
+  for (const char* h : hidden)
+    if (hasPrefix(name, h)) return false;
+  return true;
+}
+
+// ===========================================================================
+// Frames: libunwind.
+// ===========================================================================
+
+struct tbframe {
+  uintptr_t pc;
+  uintptr_t sp;
+  bool precise;  // pc is where execution stopped, not a return address
+};
+
+// A walk collects at most this many physical frames (printing stops after
+// _TracebackMaxFrames shown ones).
+constexpr int maxPhysFrames = 512;
+
+// gort-only: walks the stack described by ctx. precise: ctx's pc is where
+// the thread stopped (a signal, a gobuf), not a return address.
+int unwindFrames(ucontext_t* ctx, bool precise, tbframe* fr, int max) {
+  unw_cursor_t c;
+  if (unw_init_local2(&c, reinterpret_cast<unw_context_t*>(ctx), precise ? UNW_INIT_SIGNAL_FRAME : 0) != 0) return 0;
+  int n = 0;
+  bool nextPrecise = precise;
+  while (n < max) {
+    unw_word_t ip = 0, sp = 0;
+    unw_get_reg(&c, UNW_REG_IP, &ip);
+    unw_get_reg(&c, UNW_REG_SP, &sp);
+    if (ip == 0) break;
+    fr[n].pc = uintptr_t(ip);
+    fr[n].sp = uintptr_t(sp);
+    fr[n].precise = nextPrecise;
+    n++;
+    // The frame after a signal trampoline stopped where the signal hit.
+    nextPrecise = unw_is_signal_frame(&c) > 0;
+    if (unw_step(&c) <= 0) break;
+  }
+  return n;
+}
+
+// gort-only: a context that resumes at (pc, sp) with frame pointer bp and
+// (arm64) link register lr, as a gobuf describes a stopped goroutine. The
+// other registers are zero: the frames above only need these to unwind.
+void gobufContext(ucontext_t* uc, uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t lr) {
+  memset(uc, 0, sizeof *uc);
+#if defined(__x86_64__)
+  (void)lr;
+  uc->uc_mcontext.gregs[REG_RIP] = greg_t(pc);
+  uc->uc_mcontext.gregs[REG_RSP] = greg_t(sp);
+  uc->uc_mcontext.gregs[REG_RBP] = greg_t(bp);
+  uc->uc_mcontext.fpregs = &uc->__fpregs_mem;
+#elif defined(__aarch64__)
+  uc->uc_mcontext.pc = pc;
+  uc->uc_mcontext.sp = sp;
+  uc->uc_mcontext.regs[29] = bp;
+  uc->uc_mcontext.regs[30] = lr;
+#endif
+}
+
+// traceback.go: gentraceback (printing)
+// Prints frames [skip, n) of fr for gp. Returns how many it printed, or
+// _TracebackMaxFrames when it stopped there.
+int printframes(tbprinter& out, g* gp, tbframe* fr, int n, int skip, bool showAll) {
+  int32_t level;
+  bool all, crash;
+  gotraceback(&level, &all, &crash);
+  if (showAll) level = 2 > level ? 2 : level;
+  // fp/sp/pc as Go prints them for level 2 and for the throwing M's curg.
+  m* mp = gp != nullptr ? gp->m : nullptr;
+  bool printRegs = level >= 2 || (mp != nullptr && mp->throwing >= throwTypeRuntime && gp == mp->curg.load());
+  int nprint = 0;
+  syminfo si;
+  for (int i = skip; i < n; i++) {
+    uintptr_t pc = fr[i].pc;
+    uintptr_t tracepc = fr[i].precise || pc == 0 ? pc : pc - 1;
+    symbolize(tracepc, &si);
+    if (si.n == 0) {
+      // Unknown code: Go's traceback stops at a pc without a function;
+      // gort prints it when showing all frames and goes on.
+      if (level < 2) continue;
+      if (nprint >= _TracebackMaxFrames) return _TracebackMaxFrames;
+      out.printf("?()\n\t?:0 pc=0x%zx\n", size_t(pc));
+      nprint++;
+      continue;
+    }
+    for (int j = 0; j < si.n; j++) {
+      const symfunc& f = si.f[j];
+      if (!showframe(f.name, f.file, pc, level)) continue;
+      if (nprint >= _TracebackMaxFrames) return _TracebackMaxFrames;
+      bool physical = j == si.n - 1;
+      // An inlined frame prints as Go's "name(...)"; a name without a
+      // parameter list (C, assembly) gets Go's "()".
+      const char* suffix = !physical ? "(...)" : strchr(f.name, '(') != nullptr ? "" : "()";
+      out.printf("%s%s\n", f.name, suffix);
+      out.printf("\t%s:%d", f.file, f.line);
+      if (physical && si.entry != 0 && pc > si.entry) out.printf(" +0x%zx", size_t(pc - si.entry));
+      if (physical && printRegs) {
+        uintptr_t fp = i + 1 < n ? fr[i + 1].sp : 0;
+        out.printf(" fp=0x%zx sp=0x%zx pc=0x%zx", size_t(fp), size_t(fr[i].sp), size_t(pc));
+      }
+      out.printf("\n");
+      nprint++;
+    }
+  }
+  return nprint;
+}
+
+// traceback.go: traceback1
+// Prints gp's frames from ctx: by default without runtime frames, and if
+// that prints nothing at all, again with every frame. Then "created by".
+void traceback1(tbprinter& out, g* gp, ucontext_t* ctx, bool precise, int skip) {
+  tbframe fr[maxPhysFrames];
+  int n = unwindFrames(ctx, precise, fr, maxPhysFrames);
+  int nprint = printframes(out, gp, fr, n, skip, false);
+  if (nprint == 0) nprint = printframes(out, gp, fr, n, skip, true);
+  if (nprint == _TracebackMaxFrames) out.printf("...additional frames elided...\n");
+  printcreatedby(out, gp);
+}
+
+// gort-only: whether gp is one of an M's system goroutines (g0, gsignal),
+// which have no goid and no creator.
+bool isMgoroutine(g* gp) { return gp->m != nullptr && (gp == gp->m->g0 || gp == gp->m->gsignal); }
+
+}  // namespace
+
+// gort-only: creates libbacktrace's state for this executable (threaded:
+// several Ms may print at once).
+void tracebackinit() {
+  if (btstate == nullptr) btstate = backtrace_create_state(nullptr, 1, btError, nullptr);
+}
+
+// traceback.go: goroutineheader
+void goroutineheader(tbprinter& out, g* gp) {
+  uint32_t gpstatus = readgstatus(gp);
+
+  bool isScan = (gpstatus & _Gscan) != 0;
+  gpstatus &= ~_Gscan;  // drop the scan bit
+
+  // Basic string status
+  const char* status = gStatusString(gpstatus);
+
+  // Override.
+  if (gpstatus == _Gwaiting && gp->waitreason != waitReasonZero) status = waitReasonString(gp->waitreason);
+
+  // approx time the G is blocked, in minutes
+  int64_t waitfor = 0;
+  if ((gpstatus == _Gwaiting || gpstatus == _Gsyscall) && gp->waitsince != 0)
+    waitfor = (nanotime() - gp->waitsince) / 60000000000LL;
+  out.printf("goroutine %lld [%s", static_cast<long long>(gp->goid), status);
+  if (isScan) out.printf(" (scan)");
+  if (waitfor >= 1) out.printf(", %lld minutes", static_cast<long long>(waitfor));
+  if (gp->lockedm != nullptr) out.printf(", locked to thread");
+  out.printf("]:\n");
+}
+
+// traceback.go: printcreatedby
+// Shows what created the goroutine, except the main goroutine (goid 1).
+// gort: gopc is the go statement's return address in the user's function
+// (go.h's go is always inlined into it); the name and line are those of
+// the innermost frame shown at that pc.
+void printcreatedby(tbprinter& out, g* gp) {
+  uintptr_t pc = gp->gopc;
+  if (pc == 0 || gp->goid == 1 || isMgoroutine(gp)) return;
+  int32_t level;
+  bool all, crash;
+  gotraceback(&level, &all, &crash);
+  syminfo si;
+  symbolize(pc - 1, &si);  // back up to the call instruction
+  for (int j = 0; j < si.n; j++) {
+    const symfunc& f = si.f[j];
+    // The go statement's own frames (go.h, inlined) never name the
+    // creator, whatever the level; the physical function does if shown.
+    if (!showframe(f.name, f.file, pc, 1) && !(j == si.n - 1 && showframe(f.name, f.file, pc, level))) continue;
+    out.printf("created by %s in goroutine %lld\n", f.name, static_cast<long long>(gp->parentGoid));
+    out.printf("\t%s:%d", f.file, f.line);
+    if (j == si.n - 1 && si.entry != 0 && pc > si.entry) out.printf(" +0x%zx", size_t(pc - si.entry));
+    out.printf("\n");
+    return;
+  }
+}
+
+// traceback.go: traceback, from a register context.
+void tracebackctx(tbprinter& out, g* gp, ucontext_t* ctx, bool precise, int skip) {
+  traceback1(out, gp, ctx, precise, skip);
+}
+
+// traceback.go: traceback(^uintptr(0), ^uintptr(0), 0, gp)
+// A stopped goroutine resumes at g.sched (mcall's frame for a parked g,
+// systemstack's for one on g0 meanwhile, the entry for a new one); one in
+// a system call at the syscall site entersyscall recorded.
+void tracebackg(tbprinter& out, g* gp) {
+  ucontext_t uc;
+  uint32_t s = readgstatus(gp) & ~_Gscan;
+  if (s == _Gsyscall) {
+    // Override registers if blocked in system call.
+    gobufContext(&uc, gp->syscallpc, gp->syscallsp, gp->syscallbp, 0);
+    traceback1(out, gp, &uc, false, 0);
+    return;
+  }
+  if (gp->sched.sp == 0 || gp->sched.pc == 0) {
+    // Running, with no saved state to start from.
+    out.printf("\tgoroutine running on other thread; stack unavailable\n");
+    printcreatedby(out, gp);
+    return;
+  }
+  gobufContext(&uc, gp->sched.pc, gp->sched.sp, gp->sched.bp, gp->sched.lr);
+  traceback1(out, gp, &uc, true, 0);
+}
+
+// traceback.go: tracebackothers
+void tracebackothers(tbprinter& out, g* me) {
+  g* thisg = getg();
+  m* thism = thisg != nullptr ? thisg->m : nullptr;
+
+  // Show the current goroutine first, if we haven't already.
+  g* curgp = thism != nullptr ? thism->curg.load() : nullptr;
+  if (curgp != nullptr && curgp != me) {
+    out.printf("\n");
+    goroutineheader(out, curgp);
+    tracebackg(out, curgp);
+  }
+
+  // gort: allgs is append-only and never freed, so walking it without a
+  // lock is Go's forEachGRace: a g created meanwhile may be missed.
+  for (g* gp = allgs.load(std::memory_order_acquire); gp != nullptr; gp = gp->alllink) {
+    // gort: no system goroutines to skip below level 2 (isSystemGoroutine):
+    // sysmon and the Ms' g0s are not on allgs.
+    if (gp == me || gp == curgp || readgstatus(gp) == _Gdead) continue;
+    out.printf("\n");
+    goroutineheader(out, gp);
+    // Note: gp.m == g.m occurs when tracebackothers is called from a
+    // signal handler initiated during a systemstack call. The original G
+    // is still in the running state, and we want to print its stack.
+    if (gp->m != thism && (readgstatus(gp) & ~_Gscan) == _Grunning) {
+      out.printf("\tgoroutine running on other thread; stack unavailable\n");
+      printcreatedby(out, gp);
+    } else {
+      tracebackg(out, gp);
+    }
+  }
+}
+
+// ===========================================================================
+// Package runtime: Stack.
+// ===========================================================================
+
+// mprof.go: Stack
+// Stack formats a stack trace of the calling goroutine. If all is true,
+// Stack formats stack traces of all other goroutines after the trace for
+// the current goroutine (with the world stopped while it does).
+// gort: returns the text (Go fills a []byte and returns its length).
+__attribute__((noinline)) std::string Stack(bool all) {
+  if (all) stopTheWorld("stack trace");
+  std::string buf;
+  {
+    g* gp = getg();
+    // This frame is frame 0 of the context; the trace starts at the caller.
+    unw_context_t uc;
+    unw_getcontext(&uc);
+    // gort: no asynchronous preemption while libunwind and libbacktrace
+    // (not runtime text) run for us: they keep per-thread state.
+    nopreemptEnter();
+    m* mp = gp->m;
+    uint8_t saved = mp->traceback;
+    mp->traceback = 1;
+    tbprinter out(&buf);
+    goroutineheader(out, gp);
+    traceback1(out, gp, reinterpret_cast<ucontext_t*>(&uc), false, 1);
+    if (all) tracebackothers(out, gp);
+    mp->traceback = saved;
+    nopreemptLeave();
+  }
+  if (all) startTheWorld();
+  return buf;
+}
+
+}  // namespace gort::runtime
