@@ -14,6 +14,7 @@
 #include "runtime/proc.h"
 #include "runtime/runtime1.h"
 #include "runtime/stubs.h"
+#include "runtime/trace.h"
 
 namespace gort::runtime {
 
@@ -28,6 +29,7 @@ void printCurrentGoroutineHeader() {
 }
 
 [[noreturn]] void dieWithStatus2() {
+  if (trace.enabled) traceShutdown();  // gort: keep the trace up to the crash
   fflush(stdout);
   fflush(stderr);
   if (traceback.crash) abort();

@@ -20,6 +20,7 @@ namespace gort::runtime {
 struct g;
 struct m;
 struct p;
+struct traceBuf;  // trace.cpp
 
 // ---------------------------------------------------------------------------
 // G status (runtime2.go: _Gidle ...). The numeric values are Go's and stay
@@ -299,6 +300,7 @@ struct m {
   bool (*waitunlockf)(g*, void*);
   void* waitlock;
   uint32_t syscalltick;
+  std::atomic<traceBuf*> tracebuf;  // gort-only: this M's execution-trace buffer (trace.cpp); nil until its first event
   sigset_t sigmask;  // storage for saved signal mask
   m* freelink;            // on sched.freem
   // preemptGen counts the number of completed preemption signals. This is
@@ -357,6 +359,10 @@ struct p {
     sudog* buf[128];
     int32_t n;
   } sudogcache;
+
+  // This P's execution-trace buffer (trace.cpp), made at its first event.
+  // Written by the M holding the P, or by one that took it from a syscall.
+  std::atomic<traceBuf*> tracebuf;
 
   // Per-P cache of free stacks (stack.cpp). Go keeps one stackfreelist per
   // small size order in p.mcache.stackcache; gort caches one size (the
