@@ -249,6 +249,7 @@ void traceEventLocked(traceBuf* b, const traceEv& e) {
 // The slices of a lane: open, and close (which writes the record). b is locked.
 void traceCloseRun(traceBuf* b, int64_t now, traceEnd why) {
   if (b->run.goid == 0) return;
+  if (now < b->run.start) now = b->run.start;  // opened 1ns ahead (traceOpenRun)
   traceEventLocked(b, {now, b->run.start, b->run.goid, b->run.pc, b->run.other, 0, traceSliceG, uint8_t(why)});
   b->run.goid = 0;
 }
@@ -263,18 +264,22 @@ void traceCloseSys(traceBuf* b, int64_t now) {
   b->sys.goid = 0;
 }
 // Opens "proc" (held by or holding procID) and "run" (gp) unless already
-// open with the same ones.
+// open with the same ones. A run opened with its proc starts 1ns after it:
+// viewers nest slices by start time, and two that start together may be
+// taken in either order.
 void traceOpenRun(traceBuf* b, int64_t now, int64_t procID, g* gp) {
+  int64_t runStart = now;
   if (b->proc.id != procID) {
     traceCloseRun(b, now, traceEndReplaced);
     traceCloseProc(b, now);
     b->proc.id = procID;
     b->proc.start = now;
+    runStart = now + 1;
   }
   if (b->run.goid != gp->goid) {
     traceCloseRun(b, now, traceEndReplaced);
     b->run.goid = gp->goid;
-    b->run.start = now;
+    b->run.start = runStart;
     b->run.pc = gp->startpc;
     b->run.other = procID;
   }
@@ -563,11 +568,39 @@ struct traceSymtab {
       }
       s = s.substr(start, i - start);
     }
-    for (const char* noise : {"(anonymous namespace)::", "gort::"}) {
+    for (const char* noise : {"(anonymous namespace)::", "gort::", "::operator()() const", "::operator()()"}) {
       size_t n = strlen(noise);
       for (size_t k; (k = s.find(noise)) != std::string::npos;) s.erase(k, n);
     }
+    while (!s.empty() && (s.back() == '&' || s.back() == ' ')) s.pop_back();
+    // Go's names for closures: f()::{lambda(int)#2} is f.func2.
+    for (size_t k; (k = s.find("{lambda(")) != std::string::npos;) {
+      size_t close = matching(s, k + strlen("{lambda"));
+      size_t hash = s.find('#', close), end = s.find('}', close);
+      if (close == std::string::npos || hash == std::string::npos || end == std::string::npos || hash > end) break;
+      s.replace(k, end + 1 - k, "func" + s.substr(hash + 1, end - hash - 1));
+    }
+    // Parameter lists go, as in Go's names: a '(' right after a name.
+    for (size_t i = 1; i < s.size(); i++) {
+      if (s[i] != '(' || !(isalnum(uint8_t(s[i - 1])) || s[i - 1] == '_' || s[i - 1] == '>')) continue;
+      size_t close = matching(s, i);
+      if (close == std::string::npos) break;
+      s.erase(i, close + 1 - i);
+      i--;
+    }
+    for (size_t k; (k = s.find("::func")) != std::string::npos;) s.replace(k, 2, ".");
     return s;
+  }
+
+  // The index of the bracket closing the one at s[open], or npos.
+  static size_t matching(const std::string& s, size_t open) {
+    int depth = 0;
+    for (size_t i = open; i < s.size(); i++) {
+      if (s[i] == '(' || s[i] == '<' || s[i] == '{' || s[i] == '[') depth++;
+      if (s[i] == ')' || s[i] == '>' || s[i] == '}' || s[i] == ']')
+        if (--depth == 0) return i;
+    }
+    return std::string::npos;
   }
 
   const std::string& name(uintptr_t pc) {

@@ -17,6 +17,7 @@ need qemu-user /usr/bin/qemu-aarch64
 need libunwind-dev:arm64 /usr/lib/aarch64-linux-gnu/libunwind-aarch64.a
 need golang-1.19-go /usr/lib/go-1.19/bin/go
 need golang-1.19-src /usr/share/go-1.19/src/runtime/proc.go
+need python3 /usr/bin/python3  # tools/schedviz (make run, the [trace] tests)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -13,8 +13,10 @@ and exits 1:
   - within a lane (pid, tid), in file order, the time each record was
     written (an instant's ts, a slice's end) never goes back;
   - within a lane, slices of one level never overlap: "proc" and "syscall"
-    slices are the outer level, "running" slices the inner; and on a P's
-    lane every running slice lies inside a proc slice (an M holds the P);
+    slices are the outer level, "running" slices the inner; every running
+    slice lies inside a proc slice (on a P's lane an M holds the P, on an
+    M's lane it holds a P) and starts after it (viewers nest slices by
+    start time: two that start together may be taken in either order);
   - every lane has a thread_name.
 Times are compared exactly (the file has nanoseconds as decimals of us).
 Python 3 standard library only.
@@ -73,12 +75,12 @@ def check(path, kinds):
             if b[0] < a[1]:
                 errors.append("overlapping slices on lane %s (%s): %s and %s" % (key[:2], key[2], a, b))
     for (pid, tid, level), ss in slices.items():
-        if pid != 1 or level != "inner":
+        if level != "inner":
             continue
-        outer = sorted(slices.get((pid, tid, "outer"), []))
+        outer = [o for o in slices.get((pid, tid, "outer"), []) if not o[2].startswith("syscall")]
         for s in ss:
-            if not any(o[0] <= s[0] and s[1] <= o[1] for o in outer):
-                errors.append("running slice outside any proc slice on P lane %d: %s" % (tid, s))
+            if not any(o[0] < s[0] and s[1] <= o[1] for o in outer):
+                errors.append("running slice not strictly inside a proc slice on lane %s: %s" % ((pid, tid), s))
     for lane in sorted(lanes - named):
         errors.append("lane %s has no thread_name" % (lane,))
     for k in kinds:
