@@ -904,7 +904,7 @@ void traceShutdown() {
     meta(b->isP ? 1 : 2, b->id, "thread_name", "name", quoted);
     meta(b->isP ? 1 : 2, b->id, "thread_sort_index", "sort_index", std::to_string(b->id));
   }
-  out.append("],\n\"gortSkippedLanes\":" + std::to_string(skipped) + "}\n");
+  out.append("],\n\"metadata\":{\"gort-skipped-lanes\":" + std::to_string(skipped) + "}}\n");
   fwrite(out.data(), 1, out.size(), traceFile);
   fclose(traceFile);
   traceFile = nullptr;

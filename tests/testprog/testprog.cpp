@@ -568,10 +568,13 @@ TESTPROG_SCENARIO(Trace) {
   if (pipe(fds) != 0) return 1;
   std::atomic<bool> entering{false}, readerDone{false};
   go([&] {
-    entering = true;
     char c;
     ssize_t n;
     {
+      // Not preempted between telling main and blocking: main must not
+      // write before the read blocks.
+      runtime::NoPreempt np;
+      entering = true;
       runtime::SyscallGuard sys;
       n = read(fds[0], &c, 1);
     }

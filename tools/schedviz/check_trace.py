@@ -17,7 +17,8 @@ and exits 1:
     slice lies inside a proc slice (on a P's lane an M holds the P, on an
     M's lane it holds a P) and starts after it (viewers nest slices by
     start time: two that start together may be taken in either order);
-  - every lane has a thread_name.
+  - every lane has a thread_name, and none was left out of the final
+    flush (metadata: gort-skipped-lanes).
 Times are compared exactly (the file has nanoseconds as decimals of us).
 Python 3 standard library only.
 """
@@ -36,6 +37,9 @@ def check(path, kinds):
     with open(path) as f:
         doc = json.load(f, parse_float=Decimal)
     events = doc["traceEvents"]
+    skipped = doc.get("metadata", {}).get("gort-skipped-lanes", 0)
+    if skipped:
+        errors.append("%d lane(s) left out at the final flush" % skipped)
     seen = set()
     last = {}
     slices = defaultdict(list)  # (pid, tid, level) -> [(start, end, name)]
