@@ -312,7 +312,7 @@ function draw() {
 function gLine(g) {
   const gi = D.gs[g] || {};
   let s = "G" + g + " " + (gi.fn || "?");
-  if (gi.created !== undefined) s += "\ncreated by G" + gi.parent + " at " + fmt(gi.created);
+  if (gi.created !== undefined) s += "\ncreated " + (gi.parent ? "by G" + gi.parent : "by the runtime") + " at " + fmt(gi.created);
   return s;
 }
 
@@ -385,11 +385,13 @@ function zoom(f, at) {
 function pan(f) { const d = (view.t1 - view.t0) * f; view.t0 += d; view.t1 += d; draw(); }
 function fit() { const pad = D.duration * 0.01; view = {t0: -pad, t1: Math.max(D.duration, 1000) + pad}; draw(); }
 
-canvas.addEventListener("wheel", e => { e.preventDefault(); zoom(e.deltaY > 0 ? 1.25 : 0.8, t(e.offsetX)); }, {passive: false});
+// The pointer in canvas coordinates (mouseup may arrive on another element).
+function pos(e) { const r = canvas.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; }
+canvas.addEventListener("wheel", e => { e.preventDefault(); zoom(e.deltaY > 0 ? 1.25 : 0.8, t(pos(e)[0])); }, {passive: false});
 let drag = null;
 canvas.addEventListener("mousedown", e => { drag = {x: e.clientX, t0: view.t0, t1: view.t1, moved: false}; });
 window.addEventListener("mouseup", e => {
-  if (drag && !drag.moved) { const h = find(e.offsetX, e.offsetY); select(h && (h.slice ? h.slice[3] : h.instant[2]) || 0); }
+  if (drag && !drag.moved) { const h = find(...pos(e)); select(h && (h.slice ? h.slice[3] : h.instant[2]) || 0); }
   drag = null;
 });
 canvas.addEventListener("mousemove", e => {
@@ -401,7 +403,7 @@ canvas.addEventListener("mousemove", e => {
     draw();
     return;
   }
-  const h = find(e.offsetX, e.offsetY);
+  const h = find(...pos(e));
   if (!h) { tip.style.display = "none"; return; }
   tip.innerHTML = describe(h);
   tip.style.display = "block";
