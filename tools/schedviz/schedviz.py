@@ -321,13 +321,12 @@ function find(mx, my) {
   if (!r || mx < GUTTER) return null;
   const l = r.lane, ry = my - r.y, tm = t(mx), slop = (view.t1 - view.t0) / (W - GUTTER) * 3;
   if (ry < ROW_O[0]) {
-    let best = null, bd = slop * 1.5;
-    const is = l.instants;
-    for (let k = lowerBound(is, tm - bd); k < is.length && is[k][0] <= tm + bd; k++) {
-      const d = Math.abs(is[k][0] - tm);
-      if (d <= bd) { bd = d; best = is[k]; }
-    }
-    return best ? {lane: l, instant: best} : null;
+    // Every mark under the pointer: marks drawn on top of each other
+    // (a P taken, stopped and handed off in the same microsecond) are
+    // all listed.
+    const is = l.instants, near = [], bd = slop * 1.5;
+    for (let k = lowerBound(is, tm - bd); k < is.length && is[k][0] <= tm + bd; k++) near.push(is[k]);
+    return near.length ? {lane: l, instant: near[0], instants: near} : null;
   }
   const want = ry < ROW_G[0] ? [1, 2] : [0];
   const ss = l.slices;
@@ -342,12 +341,17 @@ function find(mx, my) {
 }
 
 function describe(h) {
-  if (h.instant) {
-    const it = h.instant, kd = KIND[S[it[1]]];
-    let s = "<b>" + esc(S[it[3]]) + "</b>  (" + esc(kd ? kd.label : S[it[1]]) + ")\nat " + fmt(it[0]) + " on " + esc(h.lane.label);
-    if (S[it[4]]) s += "\n" + esc(S[it[4]]);
-    if (it[2]) s += "\n" + esc(gLine(it[2]));
-    return s;
+  if (h.instants) {
+    const shown = h.instants.slice(0, 6);
+    let out = shown.map(it => {
+      const kd = KIND[S[it[1]]];
+      let s = "<b>" + esc(S[it[3]]) + "</b>  (" + esc(kd ? kd.label : S[it[1]]) + ")\nat " + fmt(it[0]) + " on " + esc(h.lane.label);
+      if (S[it[4]]) s += "\n" + esc(S[it[4]]);
+      if (it[2]) s += "\n" + esc(gLine(it[2]));
+      return s;
+    }).join("\n\n");
+    if (h.instants.length > shown.length) out += "\n\n… and " + (h.instants.length - shown.length) + " more here: zoom in";
+    return out;
   }
   const s = h.slice;
   let out = "<b>" + esc(S[s[4]]) + "</b>\n" + fmt(s[1]) + ", from " + fmt(s[0]) + " to " + fmt(s[0] + s[1]) + "\non " + esc(h.lane.label);
