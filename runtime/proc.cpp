@@ -346,8 +346,8 @@ void schedinit() {
 
   goenvs();
   parsedebugvars();
-  preemptinit();
   if (tracefile != nullptr) traceinit(tracefile);  // gort: GORT_TRACE (Go: runtime/trace.Start)
+  preemptinit();
 
   lock(&sched.lock);
   sched.lastpoll.store(nanotime());

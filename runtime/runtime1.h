@@ -14,10 +14,6 @@ struct debugVars {
 };
 extern debugVars debug;
 
-// gort-only: GORT_TRACE=file.json, where the execution trace goes
-// (trace.cpp); nullptr when unset.
-extern const char* tracefile;
-
 // runtime1.go: goenvs (os_linux.go: goenvs calls goenvs_unix).
 void goenvs();
 // runtime1.go: parsedebugvars. Parses GODEBUG and GOTRACEBACK; a value it
@@ -35,5 +31,9 @@ struct tracebackSettings {
   bool crash = false;
 };
 extern tracebackSettings traceback;
+
+// gort-only: GORT_TRACE=file.json, where the execution trace goes
+// (trace.cpp); nullptr when unset.
+extern const char* tracefile;
 
 }  // namespace gort::runtime

@@ -20,7 +20,6 @@ namespace gort::runtime {
 struct g;
 struct m;
 struct p;
-struct traceBuf;  // trace.cpp
 
 // ---------------------------------------------------------------------------
 // G status (runtime2.go: _Gidle ...). The numeric values are Go's and stay
@@ -178,6 +177,7 @@ struct gList {
 };
 
 struct hchan;
+struct traceBuf;  // trace.cpp: a P's or M's execution-trace buffer
 
 // sudog (runtime2.go) represents a g in a wait list, such as for
 // sending/receiving on a channel. sudog is necessary because the g <->
