@@ -206,11 +206,15 @@ traceBuf* traceBufOf(std::atomic<traceBuf*>* slot, bool isP, int64_t id, m* mp) 
   return nb;
 }
 
+// gort-only: pp's buffer (Go: pp.tracebuf).
 traceBuf* traceBufP(p* pp) { return traceBufOf(&pp->tracebuf, true, pp->id, nullptr); }
+// gort-only: mp's buffer; Go has none per M (see the file comment).
 traceBuf* traceBufM(m* mp) { return traceBufOf(&mp->tracebuf, false, mp->id, mp); }
-// The lane an event of the current M goes to: its P's, else its own.
+// gort-only: the lane an event of the current M goes to: its P's, else
+// its own (Go: traceAcquireBuffer's choice, with trace.buf for no P).
 traceBuf* traceLane(m* mp) { return mp->p != nullptr ? traceBufP(mp->p) : traceBufM(mp); }
 
+// gort-only: takes b's spin lock (held for one event at a time).
 void traceBufLockSpin(traceBuf* b) {
   for (int i = 0; b->locked.exchange(true, std::memory_order_acquire); i++)
     if (i > 100) osyield();
@@ -246,24 +250,27 @@ void traceEventLocked(traceBuf* b, const traceEv& e) {
   }
 }
 
-// The slices of a lane: open, and close (which writes the record). b is locked.
+// gort-only: closes the goroutine slice open on b's lane, writing it.
+// b is locked (so are the two below).
 void traceCloseRun(traceBuf* b, int64_t now, traceEnd why) {
   if (b->run.goid == 0) return;
   if (now < b->run.start) now = b->run.start;  // opened 1ns ahead (traceOpenRun)
   traceEventLocked(b, {now, b->run.start, b->run.goid, b->run.pc, b->run.other, 0, traceSliceG, uint8_t(why)});
   b->run.goid = 0;
 }
+// gort-only: closes the proc slice open on b's lane, writing it.
 void traceCloseProc(traceBuf* b, int64_t now) {
   if (b->proc.id < 0) return;
   traceEventLocked(b, {now, b->proc.start, 0, 0, b->proc.id, 0, traceSliceProc, 0});
   b->proc.id = -1;
 }
+// gort-only: closes the system call slice open on b's lane, writing it.
 void traceCloseSys(traceBuf* b, int64_t now) {
   if (b->sys.goid == 0) return;
   traceEventLocked(b, {now, b->sys.start, b->sys.goid, b->sys.pc, 0, 0, traceSliceSyscall, 0});
   b->sys.goid = 0;
 }
-// Opens "proc" (held by or holding procID) and "run" (gp) unless already
+// gort-only: opens "proc" (held by or holding procID) and "run" (gp) unless already
 // open with the same ones. A run opened with its proc starts 1ns after it:
 // viewers nest slices by start time, and two that start together may be
 // taken in either order.
@@ -292,8 +299,8 @@ void traceEvent(traceBuf* b, traceKind kind, int64_t goid, uint64_t pc, int64_t 
   traceRelease(b);
 }
 
-// The current goroutine stops running on this M and its P: close its
-// slices, after an instant (kind) on the P's lane if kind is given.
+// gort-only: the current goroutine stops running on this M and its P:
+// close its slices, after an instant (kind) on the P's lane if kind >= 0.
 void traceGoStop(traceEnd why, int kind, int64_t a, uint8_t reason) {
   m* mp = getg()->m;
   g* gp = mp->curg.load();
@@ -504,11 +511,13 @@ struct traceSymtab {
   std::unordered_map<uintptr_t, std::string> cache;
   bool loaded = false;
 
+  // gort-only: dl_iterate_phdr's callback: the executable's load bias.
   static int findBias(dl_phdr_info* info, size_t, void* data) {
     *static_cast<uintptr_t*>(data) = info->dlpi_addr;
     return 1;  // the first object is the executable
   }
 
+  // gort-only: reads the function symbols of /proc/self/exe, sorted.
   void load() {
     loaded = true;
     int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -536,6 +545,7 @@ struct traceSymtab {
     std::sort(syms.begin(), syms.end(), [](const sym& x, const sym& y) { return x.lo < y.lo; });
   }
 
+  // gort-only: the (mangled) name of the function holding pc, or nullptr.
   const char* rawName(uintptr_t pc) {
     if (!loaded) load();
     auto it = std::upper_bound(syms.begin(), syms.end(), pc, [](uintptr_t v, const sym& s) { return v < s.lo; });
@@ -548,7 +558,7 @@ struct traceSymtab {
     return nullptr;
   }
 
-  // The name a person wants to see: the go statement's callable rather
+  // gort-only: the name a person wants to see: the go statement's callable rather
   // than the closure that wraps it (go.h: detail::goclosure<...>::run).
   static std::string shorten(std::string s) {
     if (s.find("rt0_go") != std::string::npos) return "runtime.main";
@@ -592,7 +602,7 @@ struct traceSymtab {
     return s;
   }
 
-  // The index of the bracket closing the one at s[open], or npos.
+  // gort-only: the index of the bracket closing the one at s[open], or npos.
   static size_t matching(const std::string& s, size_t open) {
     int depth = 0;
     for (size_t i = open; i < s.size(); i++) {
@@ -603,6 +613,7 @@ struct traceSymtab {
     return std::string::npos;
   }
 
+  // gort-only: pc's function, as shown in the trace (cached).
   const std::string& name(uintptr_t pc) {
     auto it = cache.find(pc);
     if (it != cache.end()) return it->second;
@@ -622,6 +633,7 @@ struct traceSymtab {
 };
 traceSymtab traceSyms;
 
+// gort-only: s as a JSON string.
 void jsonString(std::string* out, const std::string& s) {
   out->push_back('"');
   for (char c : s) {
@@ -639,7 +651,7 @@ void jsonString(std::string* out, const std::string& s) {
   out->push_back('"');
 }
 
-// Microseconds since the trace started, with three decimals.
+// gort-only: ns as microseconds, with three decimals.
 void jsonTime(std::string* out, int64_t ns) {
   char t[40];
   if (ns < 0) ns = 0;
@@ -647,7 +659,7 @@ void jsonTime(std::string* out, int64_t ns) {
   out->append(t);
 }
 
-// Starts one event: {"name":...,"cat":...,"ph":...,"pid":..,"tid":..,"ts":..
+// gort-only: starts one event: {"name":...,"cat":...,"ph":...,"pid":..,"tid":..,"ts":..
 void jsonBegin(std::string* out, const traceBuf* b, const std::string& name, const char* cat, const char* ph,
                int64_t ts) {
   out->append(traceFirstEvent ? "\n" : ",\n");
@@ -661,14 +673,16 @@ void jsonBegin(std::string* out, const traceBuf* b, const std::string& name, con
   jsonTime(out, ts - trace.timeStart);
 }
 
+// gort-only: "G7".
 std::string gname(int64_t goid) { return "G" + std::to_string(goid); }
 
+// gort-only: the args naming a goroutine and its function.
 void jsonGoArgs(std::string* out, const traceEv& e) {
   out->append("\"g\":" + std::to_string(e.goid) + ",\"fn\":");
   jsonString(out, traceSyms.name(uintptr_t(e.pc)));
 }
 
-// One record as one JSON event.
+// gort-only: one record as one JSON event.
 void traceWriteEvent(std::string* out, const traceBuf* b, const traceEv& e) {
   switch (e.kind) {
     case traceSliceG:
@@ -771,7 +785,7 @@ void traceWriteEvent(std::string* out, const traceBuf* b, const traceEv& e) {
   out->append("}}");
 }
 
-// Writes and frees a list of chunks, oldest first.
+// gort-only: writes and frees a list of chunks, oldest first.
 void traceWriteChunks(traceChunk* c) {
   std::string out;
   while (c != nullptr) {
@@ -784,7 +798,7 @@ void traceWriteChunks(traceChunk* c) {
   }
 }
 
-// Takes every full chunk, oldest first.
+// trace.go: traceFullDequeue (gort: every full chunk at once, oldest first).
 traceChunk* traceFullDequeueAll() {
   traceChunk* c = traceFull.exchange(nullptr, std::memory_order_acquire);
   traceChunk* fifo = nullptr;
@@ -797,8 +811,8 @@ traceChunk* traceFullDequeueAll() {
   return fifo;
 }
 
-// trace.go: ReadTrace's loop, as a thread of its own: wait for full
-// chunks, write them.
+// trace.go: ReadTrace (gort: its loop, in a thread of its own). Waits
+// for full chunks and writes them.
 void* traceWriter(void*) {
   for (;;) {
     uint32_t seq = traceWriterSeq.load();
@@ -811,11 +825,12 @@ void* traceWriter(void*) {
   }
 }
 
+// gort-only: atexit's hook, for a program that calls exit itself.
 void traceAtExit() { traceShutdown(); }
 
 }  // namespace
 
-// gort-only (Go: StartTrace)
+// gort-only: GORT_TRACE starts the trace in schedinit (Go: a program calls StartTrace).
 void traceinit(const char* path) {
   traceFile = fopen(path, "w");
   if (traceFile == nullptr) {
@@ -840,7 +855,7 @@ void traceinit(const char* path) {
   trace.enabled = true;
 }
 
-// gort-only (Go: StopTrace)
+// gort-only: the trace ends with the process (Go: a program calls StopTrace).
 void traceShutdown() {
   if (!trace.enabled || traceShutdownOnce.exchange(true)) return;
   trace.shutdown.store(true);

@@ -15,7 +15,7 @@ namespace gort::runtime {
 
 struct traceBuf;
 
-// trace.go: trace, the fields gort keeps. Every call site in the
+// trace.go: trace. The fields gort keeps. Every call site in the
 // scheduler reads enabled inline, `if (trace.enabled) traceGoStart();`,
 // so a program run without GORT_TRACE pays one predictable branch per
 // site. enabled is written once, by traceinit during schedinit, before
