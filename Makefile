@@ -19,9 +19,14 @@ build-arm64: deps
 	@cmake -S . -B build-arm64 $(CMAKE_FLAGS) -DCMAKE_TOOLCHAIN_FILE=arch/arm64/toolchain.cmake >/dev/null
 	@cmake --build build-arm64 -j$(JOBS)
 
-# The guided demo.
+# The guided demo, traced (GORT_TRACE): build/trace.json opens in Perfetto
+# or chrome://tracing; tools/schedviz makes it one HTML page.
 run: build
-	@./build/tools/tour/tour
+	@GORT_TRACE=build/trace.json ./build/tools/tour/tour
+	@python3 tools/schedviz/schedviz.py build/trace.json -o build/trace.html --title "gort tour: execution trace" >/dev/null
+	@echo
+	@echo "execution trace: $(CURDIR)/build/trace.json (Perfetto, chrome://tracing)"
+	@echo "timeline:        $(CURDIR)/build/trace.html"
 
 # Everything: the suite natively, the same suite cross-built for arm64 and run
 # under qemu-aarch64.

@@ -31,6 +31,7 @@
 #include "runtime/runtime1.h"
 #include "runtime/stubs.h"
 #include "runtime/traceback.h"
+#include "runtime/trace.h"
 
 namespace gort::runtime {
 
@@ -47,6 +48,7 @@ bool didothers;
 // panic.go: crash (signal_unix.go: crash, dieFromSignal)
 // Dies of SIGABRT, so the process leaves a core file (GOTRACEBACK=crash).
 [[noreturn]] void crash() {
+  if (trace.enabled) traceShutdown();  // gort: keep the trace up to the crash
   fflush(nullptr);
   signal(SIGABRT, SIG_DFL);
   sigset_t set;
@@ -60,6 +62,7 @@ bool didothers;
 // gort-only: Go's exit(2) after a fatal error. stdio is flushed first so
 // what the program printed before comes out (Go has no buffered stdio).
 [[noreturn]] void exit2() {
+  if (trace.enabled) traceShutdown();  // gort: keep the trace up to the crash
   fflush(nullptr);
   _exit(2);
 }

@@ -49,6 +49,7 @@
 #include "runtime/stack.h"
 #include "runtime/stubs.h"
 #include "runtime/traceback.h"
+#include "runtime/trace.h"
 
 #if defined(__x86_64__)
 #include "arch/amd64/asm_amd64.h"
@@ -201,6 +202,7 @@ void main() {
     // thread's C++ exception state is clean.)
     goexit1();
   }
+  if (trace.enabled) traceShutdown();  // gort: the trace lasts until exit (Go: StopTrace)
   fflush(nullptr);
   exit(status);
 }
@@ -347,6 +349,7 @@ void schedinit() {
 
   goenvs();
   parsedebugvars();
+  if (tracefile != nullptr) traceinit(tracefile);  // gort: GORT_TRACE (Go: runtime/trace.Start)
   preemptinit();
   // gort: the symbolizer and the terminate handler (uncaught exceptions
   // are Go's unrecovered panics) are ready before any goroutine runs.
@@ -396,6 +399,7 @@ void mcommoninit(m* mp, int64_t id) {
 // proc.go: ready
 // Mark gp ready to run: it goes to this P's runnext and may wake a P.
 void ready(g* gp, bool next) {
+  if (trace.enabled) traceGoUnpark(gp);
   uint32_t status = readgstatus(gp);
 
   // Mark runnable.
@@ -534,6 +538,7 @@ void stopTheWorldWithSema() {
     p* pp = allp[i];
     uint32_t s = _Psyscall;
     if (pp->status.load() == _Psyscall && pp->status.compare_exchange_strong(s, _Pgcstop)) {
+      if (trace.enabled) { traceGoSysBlock(pp); traceProcStop(pp); }
       pp->syscalltick++;
       sched.stopwait--;
     }
@@ -895,6 +900,7 @@ void startm(p* _p_, bool spinning) {
 void handoffp(p* _p_) {
   // handoffp must start an M in any situation where findRunnable would
   // return a G to run on _p_.
+  if (trace.enabled) traceHandoffP(_p_);  // gort-only event
 
   // if it has local work, start it straight away
   if (!runqempty(_p_) || sched.runqsize != 0) {
@@ -1038,6 +1044,10 @@ void gcstopm() {
     p* pp = _g_->m->p;
     pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
+
+  // gort: Go also emits GoSysExit here for a goroutine back from a system
+  // call that blocked; gort recorded it when the call returned.
+  if (trace.enabled) traceGoStart();
 
   // gort: the stack canary is checked at every switch onto a goroutine.
   stackcheck(gp);
@@ -1295,6 +1305,8 @@ void resetspinning() {
 // This may temporarily acquire sched.lock. Can run concurrently with GC.
 void injectglist(gList* glist) {
   if (glist->empty()) return;
+  if (trace.enabled)
+    for (g* gp = glist->head; gp != nullptr; gp = gp->schedlink.load(std::memory_order_relaxed)) traceGoUnpark(gp);
 
   // Mark all the goroutines as runnable before we put them on the run
   // queues.
@@ -1410,6 +1422,8 @@ GORT_NEVER_RETURNS void park_m(g* gp) {
   g* _g_ = getg();
   fiberArrive(_g_);
 
+  if (trace.enabled) traceGoPark(gp->waitreason);
+
   casgstatus(gp, _Grunning, _Gwaiting);
   dropg();
 
@@ -1418,6 +1432,7 @@ GORT_NEVER_RETURNS void park_m(g* gp) {
     _g_->m->waitunlockf = nullptr;
     _g_->m->waitlock = nullptr;
     if (!ok) {
+      if (trace.enabled) traceGoUnpark(gp);
       casgstatus(gp, _Gwaiting, _Grunnable);
       execute(gp, true);  // Schedule it back, never returns.
     }
@@ -1444,6 +1459,7 @@ GORT_NEVER_RETURNS void goschedImpl(g* gp) {
 // Gosched continuation on g0.
 GORT_NEVER_RETURNS void gosched_m(g* gp) {
   fiberArrive(getg());
+  if (trace.enabled) traceGoSched();
   goschedImpl(gp);
 }
 
@@ -1452,6 +1468,7 @@ GORT_NEVER_RETURNS void gosched_m(g* gp) {
 // Gosched, to the back of the global queue.
 GORT_NEVER_RETURNS void gopreempt_m(g* gp) {
   fiberArrive(getg());
+  if (trace.enabled) traceGoPreempt();
   goschedImpl(gp);
 }
 
@@ -1472,6 +1489,7 @@ void goyield() {
 // goyield continuation on g0.
 GORT_NEVER_RETURNS void goyield_m(g* gp) {
   fiberArrive(getg());
+  if (trace.enabled) traceGoPreempt();
   p* pp = gp->m->p;
   casgstatus(gp, _Grunning, _Grunnable);
   dropg();
@@ -1483,6 +1501,7 @@ GORT_NEVER_RETURNS void goyield_m(g* gp) {
 // Finishes execution of the current goroutine. Never returns.
 extern "C" [[noreturn]] GORT_NEVER_RETURNS void goexit1() {
   g* gp = getg();
+  if (trace.enabled) traceGoEnd();
   fiberLeave(gp, gp->m->g0, /*dying=*/true);
   mcall(goexit0);
   throw_("goexit1: mcall returned");
@@ -1561,6 +1580,8 @@ static void reentersyscall(uintptr_t pc, uintptr_t sp, uintptr_t bp) {
     throw_("entersyscall");
   }
 
+  if (trace.enabled) traceGoSysCall();
+
   if (sched.sysmonwait.load() != 0) systemstack([] {
       // proc.go: entersyscall_sysmon
       lock(&sched.lock);
@@ -1584,6 +1605,7 @@ static void reentersyscall(uintptr_t pc, uintptr_t sp, uintptr_t bp) {
       lock(&sched.lock);
       uint32_t s = _Psyscall;
       if (sched.stopwait > 0 && _p_->status.compare_exchange_strong(s, _Pgcstop)) {
+        if (trace.enabled) { traceGoSysBlock(_p_); traceProcStop(_p_); }
         _p_->syscalltick++;
         if (--sched.stopwait == 0) notewakeup(&sched.stopnote);
       }
@@ -1622,7 +1644,10 @@ __attribute__((noinline)) void entersyscallblock() {
   casgstatus(_g_, _Grunning, _Gsyscall);
 
   // proc.go: entersyscallblock_handoff
-  systemstack([] { handoffp(releasep()); });
+  systemstack([] {
+    if (trace.enabled) { traceGoSysCall(); traceGoSysBlock(getg()->m->p); }
+    handoffp(releasep());
+  });
 
   _g_->m->locks--;
 }
@@ -1638,9 +1663,15 @@ __attribute__((noinline)) void exitsyscall() {
   if (GORT_GETCALLERSP() > _g_->syscallsp) throw_("exitsyscall: syscall frame is no longer valid");
 
   _g_->waitsince = 0;
+  // gort: Go records GoSysExit later, once it has a P to write into (see
+  // traceGoSysExit); gort's Ms have buffers of their own.
+  if (trace.enabled) traceGoSysExit();
   p* oldp = _g_->m->oldp;
   _g_->m->oldp = nullptr;
   if (exitsyscallfast(oldp)) {
+    // gort: Go emits GoStart only if the P changed; gort always does, so
+    // the M's lane shows the goroutine running again (see traceGoStart).
+    if (trace.enabled) traceGoStart();
     // There's a cpu for us, so we can run.
     _g_->m->p->syscalltick++;
     // We need to cas the status and scan before resuming...
@@ -1697,6 +1728,9 @@ bool exitsyscallfast(p* oldp) {
     if (_g_->m->syscalltick != _g_->m->p->syscalltick) {
       // The p was retaken and then enter into syscall again (since
       // _g_->m->syscalltick has changed).
+      // Denote blocking of the new syscall (gort: the current one's exit
+      // is already recorded).
+      if (trace.enabled) traceGoSysBlock(_g_->m->p);
       _g_->m->p->syscalltick++;
     }
     return true;
@@ -1852,6 +1886,7 @@ g* newproc1(funcval* fn, g* callergp, uintptr_t callerpc) {
   }
   newg->goid = int64_t(_p_->goidcache);
   _p_->goidcache++;
+  if (trace.enabled) traceGoCreate(newg, newg->startpc);
   releasem(_g_->m);
 
   return newg;
@@ -2086,6 +2121,7 @@ static void pdestroy(p* pp) {
 p* procresize(int32_t nprocs) {
   int32_t old = gomaxprocs.load();
   if (old < 0 || nprocs <= 0) throw_("procresize: invalid arg");
+  if (trace.enabled) traceGomaxprocs(nprocs);
 
   // Grow allp if necessary.
   if (nprocs > allplen) {
@@ -2121,12 +2157,18 @@ p* procresize(int32_t nprocs) {
     // We must do this before destroying our current P because
     // p.destroy itself has write barriers, so we need to do that from
     // a valid P.
-    if (_g_->m->p != nullptr) _g_->m->p->m = nullptr;
+    if (_g_->m->p != nullptr) {
+      // Pretend that we were descheduled and then scheduled again to keep
+      // the trace sane.
+      if (trace.enabled) { traceGoSched(); traceProcStop(_g_->m->p); }
+      _g_->m->p->m = nullptr;
+    }
     _g_->m->p = nullptr;
     p* pp = allp[0];
     pp->m = nullptr;
     pp->status.store(_Pidle);
     acquirep(pp);
+    if (trace.enabled) traceGoStart();
   }
 
   // release resources from unused P's
@@ -2160,7 +2202,10 @@ p* procresize(int32_t nprocs) {
 // proc.go: acquirep
 // Associate p and the current m. This function is allowed to have write
 // barriers even if the caller isn't because it immediately acquires _p_.
-void acquirep(p* _p_) { wirep(_p_); }
+void acquirep(p* _p_) {
+  wirep(_p_);
+  if (trace.enabled) traceProcStart();
+}
 
 // proc.go: wirep
 // wirep is the first step of acquirep, which actually associates the
@@ -2190,6 +2235,7 @@ p* releasep() {
             static_cast<void*>(_g_->m->p), static_cast<void*>(_p_->m.load()), _p_->status.load());
     throw_("releasep: invalid p state");
   }
+  if (trace.enabled) traceProcStop(_g_->m->p);
   _g_->m->p = nullptr;
   _p_->m = nullptr;
   _p_->status.store(_Pidle);
@@ -2382,6 +2428,7 @@ uint32_t retake(int64_t now) {
       incidlelocked(-1);
       uint32_t sys = _Psyscall;
       if (_p_->status.compare_exchange_strong(sys, _Pidle)) {
+        if (trace.enabled) { traceGoSysBlock(_p_); traceProcStop(_p_); }
         n++;
         _p_->syscalltick++;
         handoffp(_p_);
@@ -2822,6 +2869,7 @@ g* runqsteal(p* _p_, p* p2, bool stealRunNextG) {
   uint32_t t = _p_->runqtail.load(std::memory_order_relaxed);
   uint32_t n = runqgrab(p2, _p_->runq, t, stealRunNextG);
   if (n == 0) return nullptr;
+  if (trace.enabled) traceGoSteal(p2, n);  // gort-only event
   n--;
   g* gp = _p_->runq[(t + n) % runqSize].load(std::memory_order_relaxed);
   if (n == 0) return gp;

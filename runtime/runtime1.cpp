@@ -15,6 +15,7 @@ namespace gort::runtime {
 
 debugVars debug;
 tracebackSettings traceback;
+const char* tracefile;
 
 // runtime1.go: goenvs_unix
 // gort: nothing to copy; getenv reads the environment directly.
@@ -63,6 +64,9 @@ void parsedebugvars() {
       *target = int32_t(v);
     }
   }
+
+  // gort-only: the execution trace (Go starts one with runtime/trace.Start).
+  if (const char* t = getenv("GORT_TRACE"); t != nullptr && *t != '\0') tracefile = t;
 
   // runtime1.go: setTraceback
   if (const char* t = getenv("GOTRACEBACK")) {

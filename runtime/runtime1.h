@@ -32,4 +32,8 @@ struct tracebackSettings {
 };
 extern tracebackSettings traceback;
 
+// gort-only: GORT_TRACE=file.json, where the execution trace goes
+// (trace.cpp); nullptr when unset.
+extern const char* tracefile;
+
 }  // namespace gort::runtime

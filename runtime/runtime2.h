@@ -177,6 +177,7 @@ struct gList {
 };
 
 struct hchan;
+struct traceBuf;  // trace.cpp: a P's or M's execution-trace buffer
 
 // sudog (runtime2.go) represents a g in a wait list, such as for
 // sending/receiving on a channel. sudog is necessary because the g <->
@@ -301,6 +302,7 @@ struct m {
   bool (*waitunlockf)(g*, void*);
   void* waitlock;
   uint32_t syscalltick;
+  std::atomic<traceBuf*> tracebuf;  // gort-only: this M's execution-trace buffer (trace.cpp); nil until its first event
   sigset_t sigmask;  // storage for saved signal mask
   m* freelink;            // on sched.freem
   // preemptGen counts the number of completed preemption signals. This is
@@ -359,6 +361,10 @@ struct p {
     sudog* buf[128];
     int32_t n;
   } sudogcache;
+
+  // This P's execution-trace buffer (trace.cpp), made at its first event.
+  // Written by the M holding the P, or by one that took it from a syscall.
+  std::atomic<traceBuf*> tracebuf;
 
   // Per-P cache of free stacks (stack.cpp). Go keeps one stackfreelist per
   // small size order in p.mcache.stackcache; gort caches one size (the

@@ -21,6 +21,7 @@ need libgcc-12-dev /usr/lib/gcc/x86_64-linux-gnu/12/libbacktrace.a
 need libgcc-12-dev-arm64-cross /usr/lib/gcc-cross/aarch64-linux-gnu/12/libbacktrace.a
 need golang-1.19-go /usr/lib/go-1.19/bin/go
 need golang-1.19-src /usr/share/go-1.19/src/runtime/proc.go
+need python3 /usr/bin/python3  # tools/schedviz (make run, the [trace] tests)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

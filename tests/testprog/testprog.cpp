@@ -1,11 +1,13 @@
 // testprog — scenarios that must crash or print, run by the tests as a
 // child process (Go's runtime/testdata/testprog). Usage: testprog NAME.
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <functional>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -237,6 +239,94 @@ TESTPROG_SCENARIO(GoschedOrder) {
     }, name);
   while (done < 3) runtime::Gosched();
   printf("\n");
+  return 0;
+}
+
+// gort-only: one of each event the execution trace records (trace.cpp),
+// each brought about for certain, not by luck; run with GORT_TRACE.
+// tests/trace_test.cpp checks the file.
+TESTPROG_SCENARIO(Trace) {
+  runtime::GOMAXPROCS(1);
+
+  // create, park and ready: a ping-pong over unbuffered channels.
+  chan<int> ping, pong;
+  go([=]() mutable {
+    for (int v : ping) pong.send(v + 1);
+    pong.close();
+  });
+  for (int i = 0; i < 3; i++) {
+    ping.send(i);
+    pong.recv();
+  }
+  ping.close();
+  pong.recv2();
+
+  // Gosched: three goroutines take turns.
+  std::atomic<int> done{0};
+  for (int i = 0; i < 3; i++)
+    go([&done] {
+      for (int k = 0; k < 3; k++) runtime::Gosched();
+      done++;
+    });
+  while (done.load() < 3) runtime::Gosched();
+
+  // preempt: a goroutine that never blocks gives the only P back to main
+  // only when sysmon preempts it (by signal on amd64; on arm64 at a
+  // channel operation, a runtime entry point that never blocks here).
+  std::atomic<bool> started{false}, stop{false};
+  go([&] {
+    chan<int> one(1);
+    started = true;
+    while (!stop.load()) {
+      one.send(1);
+      one.recv();
+    }
+  });
+  while (!started.load()) runtime::Gosched();
+  stop = true;
+
+  // steal: with one P, main queues 64 goroutines, then makes a second P
+  // and keeps the first, without yielding, until one has started: only
+  // the new P's M can have run it, and only by stealing.
+  {
+    std::optional<runtime::NoPreempt> np(std::in_place);
+    std::atomic<int> ran{0};
+    for (int i = 0; i < 64; i++) go([&ran] { ran++; });
+    runtime::GOMAXPROCS(2);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (ran.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+    }
+    np.reset();
+    while (ran.load() < 64) runtime::Gosched();
+  }
+
+  // syscall, hand-off: with one P, a goroutine blocks in read() on an
+  // empty pipe; main, waiting in the global queue, runs again only once
+  // sysmon has taken the P from the system call and handed it on.
+  runtime::GOMAXPROCS(1);
+  int fds[2];
+  if (pipe(fds) != 0) return 1;
+  std::atomic<bool> entering{false}, readerDone{false};
+  go([&] {
+    char c;
+    ssize_t n;
+    {
+      // Not preempted between telling main and blocking: main must not
+      // write before the read blocks.
+      runtime::NoPreempt np;
+      entering = true;
+      runtime::SyscallGuard sys;
+      n = read(fds[0], &c, 1);
+    }
+    if (n != 1) abort();
+    readerDone = true;
+  });
+  while (!entering.load()) runtime::Gosched();
+  char c = 'x';
+  if (write(fds[1], &c, 1) != 1) return 1;
+  while (!readerDone.load()) runtime::Gosched();
+  while (runtime::NumGoroutine() > 1) runtime::Gosched();
+  printf("OK\n");
   return 0;
 }
 
