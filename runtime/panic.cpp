@@ -45,7 +45,7 @@ mutex paniclk;
 bool didothers;
 }  // namespace
 
-// panic.go: crash (signal_unix.go: crash, dieFromSignal)
+// signal_unix.go: crash, dieFromSignal
 // Dies of SIGABRT, so the process leaves a core file (GOTRACEBACK=crash).
 [[noreturn]] void crash() {
   if (trace.enabled) traceShutdown();  // gort: keep the trace up to the crash
@@ -228,7 +228,7 @@ __attribute__((noinline)) void fatalpanic(const char* what) {
     try {
       std::rethrow_exception(e);
     } catch (const std::exception& ex) {
-      // error.go: printpanicval. A runtime::Error's what() is Go's text
+      // panic.go: printpanics. A runtime::Error's what() is Go's text
       // ("send on closed channel"); any exception prints its what().
       what = ex.what();
     } catch (...) {

@@ -20,7 +20,7 @@ bool dopanic_m(g* gp, ucontext_t* ctx, bool precise, int skip);
 // panic.go: fatalthrow. throw/fatal after "fatal error: ..." is printed:
 // tracebacks from ctx, then crash or exit 2. Never returns.
 [[noreturn]] void fatalthrow(throwType t, ucontext_t* ctx, bool precise, int skip);
-// panic.go: fatalpanic after "panic: ..." is printed. Never returns.
+// panic.go: fatalpanic (after "panic: ..." is printed). Never returns.
 [[noreturn]] void fatalpanicctx(ucontext_t* ctx, bool precise, int skip);
 // signal_unix.go: crash. Dies of SIGABRT (a core file). Never returns.
 [[noreturn]] void crash();

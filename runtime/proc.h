@@ -20,7 +20,7 @@ constexpr uint64_t _GoidCacheBatch = 16;
 // panic.go: fatal. A fatal user error (deadlock, go of nil func value):
 // same output as throw, without the runtime-internal frames.
 [[noreturn]] void fatal(const char* s);
-// panic.go: fatalpanic: "panic: <what>", a blank line, the calling
+// panic.go: fatalpanic. "panic: <what>", a blank line, the calling
 // goroutine's header and traceback; exit 2. (An uncaught exception comes
 // here through std::terminate: panic.cpp.)
 [[noreturn]] void fatalpanic(const char* what);

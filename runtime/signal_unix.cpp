@@ -67,7 +67,7 @@ static std::atomic<int32_t> crashing{0};
 // gort-only: the page size, for the guard-page test below.
 static uintptr_t sigPageSize;
 
-// sigtab_linux_generic.go: sigtable's names of the signals gort throws on.
+// sigtab_linux_generic.go: sigtable (the names of the signals gort throws on).
 static const char* signame(int sig) {
   switch (sig) {
     case SIGQUIT:
@@ -108,7 +108,7 @@ static void dumpregs(tbprinter& out, ucontext_t* c) {
 #endif
 }
 
-// signal_unix.go: sighandler, the SIGQUIT (_SigThrow) half.
+// signal_unix.go: sighandler (the SIGQUIT, _SigThrow, half).
 // Prints the signal, the interrupted goroutine's stack and every other
 // goroutine's, and exits 2. With GOTRACEBACK=crash, the first M to get
 // the signal then has every other M dump its own goroutine in turn, and
@@ -168,8 +168,8 @@ static void sigquit(int sig, siginfo_t* info, ucontext_t* c, g* gp) {
   exit2();
 }
 
-// signal_unix.go: sighandler, the SIGSEGV/SIGBUS (_SigPanic) half, with
-// stack.go: newstack's overflow report.
+// signal_unix.go: sighandler (the SIGSEGV/SIGBUS, _SigPanic, half), with
+// stack.go: newstack (its overflow report).
 // A fault in the guard page below a goroutine's stack (or with sp below
 // it) is a stack overflow, reported in newstack's words. Any other fault
 // in a goroutine is Go's nil-dereference panic; in the runtime's own

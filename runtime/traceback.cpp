@@ -472,12 +472,12 @@ void printcreatedby(tbprinter& out, g* gp) {
   }
 }
 
-// traceback.go: traceback, from a register context.
+// traceback.go: traceback (from a register context).
 void tracebackctx(tbprinter& out, g* gp, ucontext_t* ctx, bool precise, int skip) {
   traceback1(out, gp, ctx, precise, skip);
 }
 
-// traceback.go: traceback(^uintptr(0), ^uintptr(0), 0, gp)
+// traceback.go: traceback (with ^uintptr(0), ^uintptr(0), 0, gp)
 // A stopped goroutine resumes at g.sched (mcall's frame for a parked g,
 // systemstack's for one on g0 meanwhile, the entry for a new one); one in
 // a system call at the syscall site entersyscall recorded.

@@ -19,7 +19,7 @@ namespace gort::runtime {
 // frames with "...additional frames elided...".
 constexpr int _TracebackMaxFrames = 100;
 
-// runtime2.go: throwType. m.throwing: why the M is dying. A runtime throw
+// gort-only: throwType, Go 1.20's name for why the M is dying (m.throwing). A runtime throw
 // prints runtime frames too (GOTRACEBACK=system's level).
 enum throwType : int32_t {
   throwTypeNone = 0,     // not throwing
@@ -62,13 +62,13 @@ void tracebackinit();
 // locked to thread)]:".
 void goroutineheader(tbprinter& out, g* gp);
 
-// traceback.go: traceback, for a goroutine that is not running: its frames
+// traceback.go: traceback (for a goroutine that is not running): its frames
 // from its saved state (g.sched, or g.syscall* in a system call), then
 // "created by". A running goroutine on another thread prints "goroutine
 // running on other thread; stack unavailable".
 void tracebackg(tbprinter& out, g* gp);
 
-// traceback.go: tracebacktrap / traceback from a register context: gp's
+// traceback.go: traceback (from a register context, as tracebacktrap): gp's
 // frames starting at ctx (a signal's ucontext when precise, or one from
 // unw_getcontext when not), skipping the first skip frames.
 void tracebackctx(tbprinter& out, g* gp, ucontext_t* ctx, bool precise, int skip);
