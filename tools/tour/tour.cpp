@@ -412,12 +412,14 @@ void syscallHandoff() {
   std::chrono::steady_clock::time_point t0;
 
   go([&] {
-    readerTid = gettid();
-    t0 = std::chrono::steady_clock::now();
-    entering = true;
     char c = 0;
     ssize_t r;
     {
+      // No preemption between reporting this thread and blocking on it.
+      runtime::NoPreempt np;
+      readerTid = gettid();
+      t0 = std::chrono::steady_clock::now();
+      entering = true;
       runtime::SyscallGuard sys;  // the P goes to _Psyscall
       r = read(fds[0], &c, 1);   // blocks: nobody has written yet
     }
