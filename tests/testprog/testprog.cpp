@@ -500,6 +500,72 @@ TESTPROG_SCENARIO(WaitGroupNegative) {
   return 0;
 }
 
+// --- gdb scenarios (tests/gdb, tools/gdb/runtime-gdb.py) --------------------
+// gort-only: each scenario brings goroutines into the state a gdb test
+// inspects, then calls gort_gdb_breakpoint, on which the test's gdb stops
+// (no sleeps: the state is reached before the call). Run without gdb, the
+// scenario releases everything and exits 0.
+
+// The goid of one goroutine parked in gdbChanReceiver and of the spinner,
+// for `goroutine gort_gdb_receiver_goid bt` in the tests.
+extern "C" {
+volatile int64_t gort_gdb_receiver_goid;
+volatile int64_t gort_gdb_spinner_goid;
+volatile int gort_gdb_sink;
+// The tests break here once the scenario is in place.
+__attribute__((noinline, used)) void gort_gdb_breakpoint() { asm volatile("" ::: "memory"); }
+}
+
+// A named function that blocks in a channel receive (TestGdbPython's
+// blocked goroutines: `goroutine N bt` must name it).
+__attribute__((noinline)) void gdbChanReceiver(gort::chan<int> c, std::atomic<runtime::g*>* self) {
+  *self = runtime::getg();
+  gort_gdb_sink = gort_gdb_sink + c.recv();
+}
+
+// A named function that spins, running on its own P, until told to stop.
+// NoPreempt keeps sysmon from preempting it while gdb looks, so it is
+// always seen running.
+__attribute__((noinline)) void gdbSpinner(std::atomic<bool>* spinning, std::atomic<bool>* stop) {
+  runtime::NoPreempt np;
+  gort_gdb_spinner_goid = runtime::getg()->goid;
+  spinning->store(true);
+  while (!stop->load(std::memory_order_relaxed)) {
+  }
+}
+
+// gort-only: GdbChanRecv: three goroutines parked in gdbChanReceiver on
+// an unbuffered channel, one spinning in gdbSpinner (GOMAXPROCS 2, so it
+// has a P of its own), and main (goroutine 1) running.
+TESTPROG_SCENARIO(GdbChanRecv) {
+  runtime::GOMAXPROCS(2);
+  gort::chan<int> c;
+  constexpr int nrecv = 3;
+  static std::atomic<runtime::g*> recvg[nrecv];
+  for (auto& gp : recvg) go(gdbChanReceiver, c, &gp);
+  for (auto& gp : recvg) {
+    for (;;) {
+      runtime::g* g = gp.load();
+      if (g != nullptr && runtime::readgstatus(g) == runtime::_Gwaiting &&
+          g->waitreason == runtime::waitReasonChanReceive)
+        break;
+      runtime::Gosched();
+    }
+  }
+  gort_gdb_receiver_goid = recvg[0].load()->goid;
+  // Started last: it never yields its P, and a main that keeps yielding
+  // would find itself on the global queue before ever stealing the
+  // receivers from the spinner's P.
+  static std::atomic<bool> spinning{false}, stop{false};
+  go(gdbSpinner, &spinning, &stop);
+  while (!spinning.load()) runtime::Gosched();
+  gort_gdb_breakpoint();
+  stop.store(true);
+  for (int i = 0; i < nrecv; i++) c.send(i);
+  printf("released\n");
+  return 0;
+}
+
 int gomain(int argc, char** argv) {
   if (argc < 2 || scenarios().count(argv[1]) == 0) {
     fprintf(stderr, "usage: testprog SCENARIO; scenarios:");
