@@ -508,13 +508,17 @@ TESTPROG_SCENARIO(WaitGroupNegative) {
 
 // The goid of one goroutine parked in gdbChanReceiver and of the spinner,
 // for `goroutine gort_gdb_receiver_goid bt` in the tests.
+}  // namespace
 extern "C" {
 volatile int64_t gort_gdb_receiver_goid;
 volatile int64_t gort_gdb_spinner_goid;
 volatile int gort_gdb_sink;
+// A buffered channel holding two values, for the chan<T> printer.
+gort::chan<int>* gort_gdb_buffered;
 // The tests break here once the scenario is in place.
 __attribute__((noinline, used)) void gort_gdb_breakpoint() { asm volatile("" ::: "memory"); }
 }
+namespace {
 
 // A named function that blocks in a channel receive (TestGdbPython's
 // blocked goroutines: `goroutine N bt` must name it).
@@ -559,6 +563,10 @@ TESTPROG_SCENARIO(GdbChanRecv) {
   static std::atomic<bool> spinning{false}, stop{false};
   go(gdbSpinner, &spinning, &stop);
   while (!spinning.load()) runtime::Gosched();
+  gort::chan<int> buffered(4);
+  buffered.send(7);
+  buffered.send(8);
+  gort_gdb_buffered = &buffered;
   gort_gdb_breakpoint();
   stop.store(true);
   for (int i = 0; i < nrecv; i++) c.send(i);

@@ -601,6 +601,17 @@ def renumber(text, first):
     return "".join(out)
 
 
+_BT_COUNT = re.compile(r"^(\s*(?:bt|backtrace|where)\b(?:\s+-\S+)*\s+)(\d+)(.*)$", re.S)
+
+
+def adjust_count(cmd, first):
+    "bt N counts the frames renumber() drops too: ask gdb for N more."
+    m = _BT_COUNT.match(cmd)
+    if m is None:
+        return cmd
+    return "%s%d%s" % (m.group(1), int(m.group(2)) + first, m.group(3))
+
+
 class GoroutineCmd(gdb.Command):
     """Execute gdb command in the context of goroutine <goid>.
 
@@ -680,7 +691,7 @@ class GoroutineCmd(gdb.Command):
                 raise gdb.GdbError("gort: the goroutine unwinder did not run")
             first = _unwinder.level + 1
             gdb.execute("select-frame %d" % first)
-            out = gdb.execute(cmd, to_string=True)
+            out = gdb.execute(adjust_count(cmd, first), to_string=True)
             sys.stdout.write(renumber(out, first))
         finally:
             _unwinder.regs = None
