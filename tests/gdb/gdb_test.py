@@ -9,7 +9,8 @@
 #   chanrecv   goroutines parked in a channel receive inside a named
 #              function: `info goroutines` lists them waiting on
 #              "chan receive" and main running with `*`; `goroutine N bt`
-#              starts at #0 and names the function (TestGdbPython's essence)
+#              starts at #0 and names the function (TestGdbPython's essence);
+#              a goroutine not yet started unwinds from its entry to goexit
 #   spinning   a goroutine spinning on its own thread is listed as running
 #              with `*`, and `goroutine N bt` shows its thread's stack
 #   printers   the g, m, p, hchan and chan<T> pretty printers
@@ -85,7 +86,7 @@ def goids(out):
 
 
 BT_CMDS = ["info goroutines", "goroutine gort_gdb_receiver_goid bt", "goroutine 1 bt",
-           "goroutine all bt", "goroutine gort_gdb_spinner_goid bt"]
+           "goroutine all bt", "goroutine gort_gdb_spinner_goid bt", "goroutine gort_gdb_notstarted_goid bt"]
 
 
 def check_chanrecv(out):
@@ -113,6 +114,14 @@ def check_chanrecv(out):
     expect(re.search(r"(?m)^#0\s+(0x[0-9a-f]+\s+in\s+)?gort_gdb_breakpoint.+at", bt1),
            "goroutine 1 bt: #0 is not gort_gdb_breakpoint", out)
     expect(re.search(r"(?m)^#1\s+.*GdbChanRecv", bt1), "goroutine 1 bt: #1 is not GdbChanRecv", out)
+    # A goroutine that never ran: its entry (the closure trampoline), which
+    # returns into goexit.
+    nsbt = bl.get("goroutine gort_gdb_notstarted_goid bt", "")
+    expect(re.search(r"(?m)^#0\s+(0x[0-9a-f]+\s+in\s+)?gort::detail::goclosure<.*::run", nsbt) and
+           re.search(r"(?m)^#1\s+(0x[0-9a-f]+\s+in\s+)?goexit \(\)", nsbt),
+           "goroutine N bt of a goroutine not started: not its entry, then goexit", out)
+    expect(re.search(r"(?m)^\s+\d+\s+runnable\s+gort::detail::goclosure<", info),
+           "info goroutines: the goroutine not started is not listed runnable", out)
     allbt = bl.get("goroutine all bt", "")
     expect(len(re.findall(r"(?m)^#\d+\s+.*gdbChanReceiver", allbt)) >= 3,
            "goroutine all bt: not 3 stacks in gdbChanReceiver", out)

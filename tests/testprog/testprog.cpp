@@ -512,6 +512,7 @@ TESTPROG_SCENARIO(WaitGroupNegative) {
 extern "C" {
 volatile int64_t gort_gdb_receiver_goid;
 volatile int64_t gort_gdb_spinner_goid;
+volatile int64_t gort_gdb_notstarted_goid;
 volatile int gort_gdb_sink;
 // A buffered channel holding two values, for the chan<T> printer.
 gort::chan<int>* gort_gdb_buffered;
@@ -537,6 +538,9 @@ __attribute__((noinline)) void gdbSpinner(std::atomic<bool>* spinning, std::atom
   while (!stop->load(std::memory_order_relaxed)) {
   }
 }
+
+// A goroutine that has not started when gdb looks.
+__attribute__((noinline)) void gdbNotStarted() { gort_gdb_sink = gort_gdb_sink + 1; }
 
 // gort-only: GdbChanRecv: three goroutines parked in gdbChanReceiver on
 // an unbuffered channel, one spinning in gdbSpinner (GOMAXPROCS 2, so it
@@ -567,6 +571,10 @@ TESTPROG_SCENARIO(GdbChanRecv) {
   buffered.send(7);
   buffered.send(8);
   gort_gdb_buffered = &buffered;
+  // Both Ps are busy (main here, the spinner there), so this one stays
+  // runnable, never started, in main's runnext until main blocks.
+  go(gdbNotStarted);
+  gort_gdb_notstarted_goid = runtime::getg()->m->p->runnext.load()->goid;
   gort_gdb_breakpoint();
   stop.store(true);
   for (int i = 0; i < nrecv; i++) c.send(i);
