@@ -531,11 +531,13 @@ __attribute__((noinline)) void gdbChanReceiver(gort::chan<int> c, std::atomic<ru
 // A named function that spins, running on its own P, until told to stop.
 // NoPreempt keeps sysmon from preempting it while gdb looks, so it is
 // always seen running.
-__attribute__((noinline)) void gdbSpinner(std::atomic<bool>* spinning, std::atomic<bool>* stop) {
+// (The builtin load, not std::atomic's: no inlined frames under gdbSpinner
+// in the backtrace, wherever the loop is stopped.)
+__attribute__((noinline)) void gdbSpinner(std::atomic<bool>* spinning, bool* stop) {
   runtime::NoPreempt np;
   gort_gdb_spinner_goid = runtime::getg()->goid;
   spinning->store(true);
-  while (!stop->load(std::memory_order_relaxed)) {
+  while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
   }
 }
 
@@ -564,7 +566,8 @@ TESTPROG_SCENARIO(GdbChanRecv) {
   // Started last: it never yields its P, and a main that keeps yielding
   // would find itself on the global queue before ever stealing the
   // receivers from the spinner's P.
-  static std::atomic<bool> spinning{false}, stop{false};
+  static std::atomic<bool> spinning{false};
+  static bool stop = false;
   go(gdbSpinner, &spinning, &stop);
   while (!spinning.load()) runtime::Gosched();
   gort::chan<int> buffered(4);
@@ -576,7 +579,7 @@ TESTPROG_SCENARIO(GdbChanRecv) {
   go(gdbNotStarted);
   gort_gdb_notstarted_goid = runtime::getg()->m->p->runnext.load()->goid;
   gort_gdb_breakpoint();
-  stop.store(true);
+  __atomic_store_n(&stop, true, __ATOMIC_RELAXED);
   for (int i = 0; i < nrecv; i++) c.send(i);
   printf("released\n");
   return 0;
