@@ -579,6 +579,7 @@ def find_goroutine(goid):
 
 
 _FRAME_LINE = re.compile(r"^#(\d+)(\s.*)?$", re.S)
+_STACK_LEVEL = re.compile(r"^Stack level (\d+)(.*)$", re.S)  # info frame
 
 
 def renumber(text, first):
@@ -596,6 +597,9 @@ def renumber(text, first):
                 # gdb prints the level left-aligned in two columns, then
                 # a space.
                 line = "#%-2d %s" % (n - first, (m.group(2) or "").lstrip(" "))
+        m = _STACK_LEVEL.match(line)
+        if m and int(m.group(1)) >= first:
+            line = "Stack level %d%s" % (int(m.group(1)) - first, m.group(2))
         if keep:
             out.append(line)
     return "".join(out)
