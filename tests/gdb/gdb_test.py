@@ -14,7 +14,7 @@
 #              a goroutine not yet started unwinds from its entry to goexit
 #   spinning   a goroutine spinning on its own thread is listed as running
 #              with `*`, and `goroutine N bt` shows its thread's stack
-#   printers   the g, m, p, hchan and chan<T> pretty printers
+#   printers   the g, m, p, hchan and chan<T> pretty printers, $len, $cap
 #   core       the same commands on a core file gcore wrote in the session
 #   autoload   the program names the installed script in .debug_gdb_scripts
 #
@@ -174,7 +174,8 @@ def check_spinning(out):
 
 
 PRINT_CMDS = ["print *gort::runtime::allgs._M_b._M_p", "print gort::runtime::m0", "print *gort::runtime::allp[0]",
-              "print *gort_gdb_buffered", "print *gort_gdb_buffered->c_"]
+              "print *gort_gdb_buffered", "print *gort_gdb_buffered->c_",
+              "print $len(*gort_gdb_buffered) * 100 + $cap(gort_gdb_buffered->c_)"]
 
 
 def check_printers(out):
@@ -186,6 +187,7 @@ def check_printers(out):
            "chan<T> printer", out)
     expect(re.search(r"^\$\d+ = chan qcount=2 dataqsiz=4 elemsize=4 recvq=0 sendq=0 = \{",
                      bl.get(PRINT_CMDS[4], "")), "hchan printer", out)
+    expect(re.search(r"^\$\d+ = 204$", bl.get(PRINT_CMDS[5], "").strip()), "$len and $cap of a channel", out)
 
 
 def case_core(opts, workdir):

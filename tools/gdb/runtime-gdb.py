@@ -1,20 +1,25 @@
-# runtime-gdb.py — gdb support for gort's goroutines.
-#
-# Port of Go 1.19 src/runtime/runtime-gdb.py, adapted to gort's C++
-# structures (runtime/runtime2.h, runtime/chan.h): the same commands
-# (`info goroutines`, `goroutine <goid>|all <gdb command>`), pretty printers
-# for gort::runtime::g, m, p, hchan and gort::chan<T>, and, where Go's
-# script rewrites $pc and $sp, a Python frame unwinder that unwinds a
-# parked goroutine from its gobuf, so it works in a core file too.
-#
-# gdb loads this script by itself through the .debug_gdb_scripts entry
-# every gort program carries (arch/<arch>/asm_<arch>.S), once the
-# installed directory is trusted, e.g. in ~/.gdbinit:
-#
-#     add-auto-load-safe-path /usr/local/share/gort/gdb
-#
-# From a build tree, load it by hand: gdb -x tools/gdb/runtime-gdb.py prog
-# docs/14-gdb.md tells how to use it and how the unwinder works.
+"""gdb support for gort's goroutines: runtime-gdb.py.
+
+Port of Go 1.19 src/runtime/runtime-gdb.py, adapted to gort's C++
+structures (runtime/runtime2.h, runtime/chan.h): the same commands
+(`info goroutines`, `goroutine <goid>|all <gdb command>`), pretty printers
+for gort::runtime::g, m, p, hchan and gort::chan<T>, the `$len` and `$cap`
+functions for channels, and, where Go's script rewrites $pc and $sp, a
+Python frame unwinder that unwinds a parked goroutine from its gobuf, so
+the commands work in a core file too.
+
+How it is loaded: every program linked with gort carries a
+.debug_gdb_scripts entry (arch/<arch>/asm_<arch>.S) naming this script's
+installed path, <prefix>/share/gort/gdb/runtime-gdb.py, as Go's linker
+names $GOROOT/src/runtime/runtime-gdb.py. gdb loads it by itself once
+that directory is trusted, e.g. in ~/.gdbinit:
+
+    add-auto-load-safe-path /usr/local/share/gort/gdb
+
+From a build tree, load it by hand: gdb -x tools/gdb/runtime-gdb.py PROG.
+The program needs its debug information (RelWithDebInfo, the default).
+docs/14-gdb.md tells how to use it and how the unwinder works.
+"""
 
 import re
 import sys
@@ -26,8 +31,41 @@ import gdb.unwinder
 print("Loading gort runtime support.", file=sys.stderr)
 
 # ---------------------------------------------------------------------------
-# Constants (runtime2.h). Read from the program's DWARF where it has them,
-# with Go's values (which gort keeps) as defaults.
+# Cached types. Looked up by name on first use, forgotten when a new
+# objfile is loaded (Linux's scripts/gdb: utils.CachedType).
+# ---------------------------------------------------------------------------
+
+
+class CachedType:
+    def __init__(self, name):
+        self.name = name
+        self.type = None
+
+    def get(self):
+        if self.type is None:
+            try:
+                self.type = gdb.lookup_type(self.name)
+            except gdb.error:
+                raise gdb.GdbError("gort: no type %s in the program's debug information" % self.name)
+        return self.type
+
+
+uintptr_type = CachedType("unsigned long")
+waitreason_type = CachedType("gort::runtime::waitReason")
+mcallframe_type = CachedType("gort::runtime::mcallframe")
+_cached_types = [uintptr_type, waitreason_type, mcallframe_type]
+
+
+def _forget_types(_event):
+    for t in _cached_types:
+        t.type = None
+
+
+gdb.events.new_objfile.connect(_forget_types)
+
+# ---------------------------------------------------------------------------
+# Constants (runtime2.h), read by name from the program's DWARF, with Go's
+# values (which gort keeps) where a name is missing.
 # ---------------------------------------------------------------------------
 
 
@@ -72,50 +110,54 @@ sts = {
     G_SCANWAITING: "waiting+s",
 }
 
-P_STATUS = ["_Pidle", "_Prunning", "_Psyscall", "_Pgcstop", "_Pdead"]
+P_STATUS = {read_runtime_const("gort::runtime::" + name, i): name
+            for i, name in enumerate(["_Pidle", "_Prunning", "_Psyscall", "_Pgcstop", "_Pdead"])}
 
-# runtime2.go: waitReasonStrings (Go 1.19's order, which runtime2.h keeps;
-# runtime2.cpp: waitReasonString has the same table).
-WAIT_REASONS = [
-    "",
-    "GC assist marking",
-    "IO wait",
-    "chan receive (nil chan)",
-    "chan send (nil chan)",
-    "dumping heap",
-    "garbage collection",
-    "garbage collection scan",
-    "panicwait",
-    "select",
-    "select (no cases)",
-    "GC assist wait",
-    "GC sweep wait",
-    "GC scavenge wait",
-    "chan receive",
-    "chan send",
-    "finalizer wait",
-    "force gc (idle)",
-    "semacquire",
-    "sleep",
-    "sync.Cond.Wait",
-    "timer goroutine (idle)",
-    "trace reader (blocked)",
-    "wait for GC cycle",
-    "GC worker (idle)",
-    "preempted",
-    "debug call",
-]
+# runtime2.go: waitReasonStrings, by the name of each waitReason
+# enumerator (runtime2.cpp: waitReasonString has the same strings); the
+# enumerators' values come from the program.
+WAIT_REASON_STRINGS = {
+    "waitReasonZero": "",
+    "waitReasonGCAssistMarking": "GC assist marking",
+    "waitReasonIOWait": "IO wait",
+    "waitReasonChanReceiveNilChan": "chan receive (nil chan)",
+    "waitReasonChanSendNilChan": "chan send (nil chan)",
+    "waitReasonDumpingHeap": "dumping heap",
+    "waitReasonGarbageCollection": "garbage collection",
+    "waitReasonGarbageCollectionScan": "garbage collection scan",
+    "waitReasonPanicWait": "panicwait",
+    "waitReasonSelect": "select",
+    "waitReasonSelectNoCases": "select (no cases)",
+    "waitReasonGCAssistWait": "GC assist wait",
+    "waitReasonGCSweepWait": "GC sweep wait",
+    "waitReasonGCScavengeWait": "GC scavenge wait",
+    "waitReasonChanReceive": "chan receive",
+    "waitReasonChanSend": "chan send",
+    "waitReasonFinalizerWait": "finalizer wait",
+    "waitReasonForceGCIdle": "force gc (idle)",
+    "waitReasonSemacquire": "semacquire",
+    "waitReasonSleep": "sleep",
+    "waitReasonSyncCondWait": "sync.Cond.Wait",
+    "waitReasonTimerGoroutineIdle": "timer goroutine (idle)",
+    "waitReasonTraceReaderBlocked": "trace reader (blocked)",
+    "waitReasonWaitForGCCycle": "wait for GC cycle",
+    "waitReasonGCWorkerIdle": "GC worker (idle)",
+    "waitReasonPreempted": "preempted",
+    "waitReasonDebugCall": "debug call",
+}
 
 
 def wait_reason_string(w):
+    "runtime2.go: waitReason.String, for a g's waitreason field."
     w = int(w)
-    if 0 <= w < len(WAIT_REASONS):
-        return WAIT_REASONS[w]
+    for f in waitreason_type.get().fields():
+        if f.enumval == w:
+            return WAIT_REASON_STRINGS.get(f.name.split("::")[-1], "unknown wait reason")
     return "unknown wait reason"
 
 
 # ---------------------------------------------------------------------------
-# Value helpers. gort's racily read fields are std::atomic (and the
+# Values and generators. gort's racily read fields are std::atomic (and the
 # channel's lockedWord); load() unwraps them the way libstdc++ lays them
 # out, so the script needs no libstdc++ printers.
 # ---------------------------------------------------------------------------
@@ -140,22 +182,8 @@ def load(v):
     return v
 
 
-def ptr_int(v):
-    return int(load(v).cast(gdb.lookup_type("unsigned long")))
-
-
-def lookup_global(name):
-    "A global variable by its C++ name, or None."
-    try:
-        sym = gdb.lookup_global_symbol(name)
-        if sym is not None:
-            return sym.value()
-    except gdb.error:
-        pass
-    try:
-        return gdb.parse_and_eval(name)
-    except gdb.error:
-        return None
+def read_word(addr):
+    return int(gdb.Value(addr).cast(uintptr_type.get().pointer()).dereference())
 
 
 def linked_list(ptr, linkfield):
@@ -165,25 +193,22 @@ def linked_list(ptr, linkfield):
 
 
 def allgs():
-    """Every g ever created (proc.cpp: allgs, linked through g.alllink, in
-    creation order). Go walks the allgs slice; gort keeps a list."""
-    head = lookup_global("gort::runtime::allgs")
-    if head is None:
-        raise gdb.GdbError("gort: no gort::runtime::allgs in this program (not a gort program, or no debug info)")
-    return linked_list(load(head), "alllink")
+    """Every g ever created, dead ones too (proc.cpp: allgs, in creation
+    order, linked through g.alllink; Go walks its allgs slice)."""
+    sym = gdb.lookup_global_symbol("gort::runtime::allgs")
+    if sym is None:
+        raise gdb.GdbError("gort: no gort::runtime::allgs: not a gort program, or no debug information")
+    return linked_list(load(sym.value()), "alllink")
 
 
-def function_name(pc):
-    """The name of the function containing pc, without its parameter list
-    (Go prints blk.function; a C++ symbol's name carries its signature).
-    Of a function inlined at pc, the one it was inlined into."""
-    fn = outer_function(pc)
-    if fn is not None:
-        return strip_params(fn.print_name)
-    sym = gdb.execute("info symbol %d" % int(pc), to_string=True).strip()
-    if sym.startswith("No symbol"):
-        return "?? (0x%x)" % int(pc)
-    return sym.split(" in section")[0]
+def find_goroutine(goid):
+    "The g whose goid is goid and that is not dead, or None."
+    for gp in allgs():
+        if int(load(gp["atomicstatus"])) == G_DEAD:
+            continue
+        if int(gp["goid"]) == goid:
+            return gp
+    return None
 
 
 def outer_function(pc):
@@ -215,175 +240,55 @@ def strip_params(name):
     return name
 
 
+def function_name(pc):
+    """The name of the function whose code holds pc, without its parameter
+    list (Go prints blk.function; a C++ symbol's name carries its
+    signature). For code inlined at pc, the function it was inlined into."""
+    fn = outer_function(pc)
+    if fn is not None:
+        return strip_params(fn.print_name)
+    sym = gdb.execute("info symbol %d" % int(pc), to_string=True).strip()
+    if sym.startswith("No symbol"):
+        return "?? (0x%x)" % int(pc)
+    return sym.split(" in section")[0].split(" + ")[0]
+
+
 def is_function_start(pc):
     fn = outer_function(pc)
     return fn is not None and int(fn.value().address) == int(pc)
 
 
-# ---------------------------------------------------------------------------
-# The architecture: register names and the frame mcall leaves at the
-# sched.sp of a parked g (arch/<arch>/asm_<arch>.h: mcallframe).
-# ---------------------------------------------------------------------------
-
-
-class Arch:
-    def __init__(self, name):
-        self.name = name
-        if "aarch64" in name:
-            # mcallframe (asm_arm64.h): fpcr, pad, d8-d15, x19-x28, x29, x30.
-            self.pc, self.sp, self.fp = "pc", "sp", "x29"
-            self.size = 176
-            self.saved = [("x%d" % r, 80 + 8 * (r - 19)) for r in range(19, 29)]
-            self.saved += [("x29", 160), ("x30", 168)]
-            self.retpc = 168
-        else:
-            # mcallframe (asm_amd64.h): mxcsr, fpcw, pad, r15 r14 r13 r12
-            # rbx rbp, then the return address into mcall's caller.
-            self.pc, self.sp, self.fp = "rip", "rsp", "rbp"
-            self.size = 64
-            self.saved = [("r15", 8), ("r14", 16), ("r13", 24), ("r12", 32), ("rbx", 40), ("rbp", 48)]
-            self.retpc = 56
-        self.read_layout_from_dwarf()
-
-    def read_layout_from_dwarf(self):
-        "Prefer the offsets of gort::runtime::mcallframe if the program has its type."
-        try:
-            t = gdb.lookup_type("gort::runtime::mcallframe")
-        except gdb.error:
-            return
-        offs = {f.name: f.bitpos // 8 for f in t.fields() if f.name}
-        self.size = t.sizeof
-        if "retpc" in offs:  # amd64
-            self.retpc = offs["retpc"]
-            self.saved = [(r, offs[r]) for r in ("r15", "r14", "r13", "r12", "rbx", "rbp") if r in offs]
-        elif "x30" in offs:  # arm64
-            self.retpc = offs["x30"]
-            self.saved = [(r, offs[r]) for r in ["x%d" % i for i in range(19, 31)] if r in offs]
-
-
-_arch = None
-
-
-def arch(name=None):
-    """The Arch of the program: of frame `name`'s architecture if given
-    (the unwinder passes its pending frame's), else of the newest frame."""
-    global _arch
-    if name is None:
-        if _arch is not None:
-            return _arch
-        try:
-            name = gdb.newest_frame().architecture().name()
-        except gdb.error:
-            name = "i386:x86-64"
-    if _arch is None or _arch.name != name:
-        _arch = Arch(name)
-    return _arch
-
-
-def read_word(addr):
-    return int(gdb.Value(addr).cast(gdb.lookup_type("unsigned long").pointer()).dereference())
-
-
-def gobuf_registers(gp):
-    """The registers of the frame a goroutine switched out of g.sched
-    would resume in, as {register name: value}, Go's view: for a g parked
-    by mcall (sched.pc is in mcall, at .Lmcall_resume) that is mcall's
-    caller, restored from the mcallframe at sched.sp, as .Lmcall_resume
-    restores it; for a g that never ran, its entry function with the
-    return address gostartcall planted (goexit+PCQuantum)."""
-    a = arch()
-    sched = gp["sched"]
-    pc, sp, bp = int(sched["pc"]), int(sched["sp"]), int(sched["bp"])
-    if sp == 0:
-        return None  # running: gogo cleared sched.sp
-    if function_name(pc) == "mcall":
-        regs = {r: read_word(sp + off) for r, off in a.saved}
-        regs[a.pc] = read_word(sp + a.retpc)
-        regs[a.sp] = sp + a.size
-        return regs
-    regs = {a.pc: pc, a.sp: sp, a.fp: bp}
-    if is_function_start(pc):
-        # gdb looks a caller frame's unwind rules up at pc-1 (its return
-        # address minus one lies in the call); a g that never ran is
-        # stopped at its entry's first instruction, so hand gdb pc+1, whose
-        # pc-1 is the entry. The frame then shows "entry+1".
-        regs[a.pc] = pc + 1
-        if "aarch64" in a.name:
-            regs["x30"] = int(sched["lr"])
-    return regs
-
-
-# ---------------------------------------------------------------------------
-# The frame unwinder. gdb's frame #0 always comes from the thread's own
-# registers, and a core file's registers can't be written (Go's script
-# assigns $pc and $sp, which only works in a live process). So to show a
-# parked goroutine, GoroutineUnwinder claims the innermost real frame of
-# the selected thread and says that its caller is the goroutine's frame,
-# with the registers gobuf_registers() found; from there gdb's own DWARF
-# unwinding walks the goroutine's stack down to goexit. GoroutineCmd then
-# runs the command one frame up and renumbers the frames it prints, so the
-# goroutine's innermost frame is #0.
-# ---------------------------------------------------------------------------
-
-
-class FrameId:
-    "What create_unwind_info wants (gdb 14 has gdb.unwinder.FrameId)."
-
-    def __init__(self, sp, pc):
-        self.sp = gdb.Value(sp)
-        self.pc = gdb.Value(pc)
-
-
-class GoroutineUnwinder(gdb.unwinder.Unwinder):
-    def __init__(self):
-        super().__init__("gort-goroutine")
-        self.regs = None      # the goroutine's registers while switched
-        self.anchor = None    # (pc, sp) of the thread's innermost real frame
-        self.level = None     # the level of the frame claimed
-
-    def __call__(self, pending_frame):
-        if self.regs is None or self.level is not None:
-            return None
-        a = arch(pending_frame.architecture().name())
-        pc = int(pending_frame.read_register(a.pc))
-        sp = int(pending_frame.read_register(a.sp))
-        if (pc, sp) != self.anchor:
-            return None
-        try:
-            self.level = pending_frame.level()
-        except AttributeError:  # gdb < 11
-            self.level = 0
-        # A stack address below any real stack, so gdb never finds the
-        # goroutine's frames "inner to" this one (they are on another stack).
-        info = pending_frame.create_unwind_info(FrameId(16, pc))
-        for reg, val in self.regs.items():
-            info.add_saved_register(reg, gdb.Value(val).cast(pending_frame.read_register(reg).type))
-        return info
-
-
-_unwinder = GoroutineUnwinder()
-gdb.unwinder.register_unwinder(None, _unwinder, replace=True)
-
-# ---------------------------------------------------------------------------
-# Pretty printers (Go's are for Go's strings, slices, maps, channels and
-# interfaces; gort's are for its scheduler structures and chan<T>).
-# ---------------------------------------------------------------------------
+def thread_of(gp):
+    """The inferior thread running gp, if gp has an M (Go: the thread
+    whose LWP is m.procid)."""
+    mp = gp["m"]
+    if not mp:
+        return None
+    procid = int(mp["procid"])
+    for thr in gdb.selected_inferior().threads():
+        if thr.ptid[1] == procid:
+            return thr
+    return None
 
 
 def g_summary(gp):
-    "goroutine 7 [chan receive] for a g value."
+    "goroutine 7 [chan receive], as a traceback's header says it."
     status = int(load(gp["atomicstatus"]))
     st = sts.get(status, "unknown(%d)" % status)
     if status & ~G_SCAN == G_WAITING:
-        wr = wait_reason_string(gp["waitreason"])
-        if wr:
-            st = wr
+        st = wait_reason_string(gp["waitreason"]) or st
     return "goroutine %d [%s]" % (int(gp["goid"]), st)
 
 
-class StructPrinter:
-    "A one-line summary, then the fields as gdb would print them."
+# ---------------------------------------------------------------------------
+# Pretty printers. Go's are for Go's strings, slices, maps, channels and
+# interfaces; libstdc++ prints C++'s own types, so gort's are for its
+# scheduler structures and chan<T>. Each shows a one-line summary, then
+# the fields as gdb would print them.
+# ---------------------------------------------------------------------------
 
+
+class StructPrinter:
     def __init__(self, val):
         self.val = val
 
@@ -395,36 +300,41 @@ class StructPrinter:
 
 
 class GPrinter(StructPrinter):
-    "Pretty print gort::runtime::g."
+    "Pretty print gort::runtime::g: goroutine 7 [chan receive]."
+
+    pattern = r"^gort::runtime::g$"
 
     def to_string(self):
         return g_summary(self.val)
 
 
 class MPrinter(StructPrinter):
-    "Pretty print gort::runtime::m."
+    "Pretty print gort::runtime::m: m 3 procid=1234 curg=7 p=1 spinning."
+
+    pattern = r"^gort::runtime::m$"
 
     def to_string(self):
-        m = self.val
-        s = "m %d procid=%d" % (int(m["id"]), int(m["procid"]))
-        curg = load(m["curg"])
+        mp = self.val
+        s = "m %d procid=%d" % (int(mp["id"]), int(mp["procid"]))
+        curg = load(mp["curg"])
         if curg:
             s += " curg=%d" % int(curg["goid"])
-        if m["p"]:
-            s += " p=%d" % int(m["p"]["id"])
-        if m["spinning"]:
+        if mp["p"]:
+            s += " p=%d" % int(mp["p"]["id"])
+        if mp["spinning"]:
             s += " spinning"
         return s
 
 
 class PPrinter(StructPrinter):
-    "Pretty print gort::runtime::p."
+    "Pretty print gort::runtime::p: p 0 _Prunning m=0 runqsize=2 runnext=9."
+
+    pattern = r"^gort::runtime::p$"
 
     def to_string(self):
         pp = self.val
         status = int(load(pp["status"]))
-        st = P_STATUS[status] if status < len(P_STATUS) else "status(%d)" % status
-        s = "p %d %s" % (int(pp["id"]), st)
+        s = "p %d %s" % (int(pp["id"]), P_STATUS.get(status, "status(%d)" % status))
         mp = load(pp["m"])
         if mp:
             s += " m=%d" % int(mp["id"])
@@ -446,7 +356,10 @@ def waitq_len(q):
 
 
 class HchanPrinter(StructPrinter):
-    "Pretty print gort::runtime::hchan (untyped: its buffer is raw bytes)."
+    """Pretty print gort::runtime::hchan: its counts and waiters (its
+    buffer is raw bytes; chan<T> knows the element type)."""
+
+    pattern = r"^gort::runtime::hchan$"
 
     def to_string(self):
         c = self.val
@@ -461,6 +374,8 @@ class HchanPrinter(StructPrinter):
 class ChanTypePrinter:
     """Pretty print gort::chan<T>: its length and capacity, then the
     buffered elements as T (Go: ChanTypePrinter)."""
+
+    pattern = r"^gort::chan<.*>$"
 
     def __init__(self, val):
         self.val = val
@@ -487,6 +402,7 @@ class ChanTypePrinter:
             et = self.val.type.strip_typedefs().template_argument(0)
         except (gdb.error, RuntimeError):
             return
+        # chan.go: chanbuf
         ptr = c["buf"].cast(et.pointer())
         qcount, dataqsiz, recvx = int(load(c["qcount"])), int(c["dataqsiz"]), int(c["recvx"])
         for i in range(qcount):
@@ -496,32 +412,191 @@ class ChanTypePrinter:
 
 def build_pretty_printer():
     pp = gdb.printing.RegexpCollectionPrettyPrinter("gort")
-    pp.add_printer("g", r"^gort::runtime::g$", GPrinter)
-    pp.add_printer("m", r"^gort::runtime::m$", MPrinter)
-    pp.add_printer("p", r"^gort::runtime::p$", PPrinter)
-    pp.add_printer("hchan", r"^gort::runtime::hchan$", HchanPrinter)
-    pp.add_printer("chan", r"^gort::chan<.*>$", ChanTypePrinter)
+    for name, klass in (("g", GPrinter), ("m", MPrinter), ("p", PPrinter), ("hchan", HchanPrinter),
+                        ("chan", ChanTypePrinter)):
+        pp.add_printer(name, klass.pattern, klass)
     return pp
 
 
 gdb.printing.register_pretty_printer(gdb.current_objfile(), build_pretty_printer(), replace=True)
 
+
+def hchan_of(obj):
+    "The hchan of a chan<T> or an hchan (or a pointer to either), or None."
+    t = obj.type.strip_typedefs()
+    if t.code == gdb.TYPE_CODE_PTR:
+        obj = obj.dereference()
+        t = obj.type.strip_typedefs()
+    name = t.tag or ""
+    if re.match(ChanTypePrinter.pattern, name):
+        c = obj["c_"]
+        return c.dereference() if c else None
+    if re.match(HchanPrinter.pattern, name):
+        return obj
+    raise gdb.GdbError("not a channel: %s" % t)
+
+
+class GoLenFunc(gdb.Function):
+    "Length of a channel (chan<T> or hchan): $len(c)."
+
+    def __init__(self):
+        gdb.Function.__init__(self, "len")
+
+    def invoke(self, obj):
+        c = hchan_of(obj)
+        return 0 if c is None else int(load(c["qcount"]))
+
+
+GoLenFunc()
+
+
+class GoCapFunc(gdb.Function):
+    "Capacity of a channel (chan<T> or hchan): $cap(c)."
+
+    def __init__(self):
+        gdb.Function.__init__(self, "cap")
+
+    def invoke(self, obj):
+        c = hchan_of(obj)
+        return 0 if c is None else int(c["dataqsiz"])
+
+
+GoCapFunc()
+
+# ---------------------------------------------------------------------------
+# The unwinder. gdb's frame #0 always comes from the thread's own
+# registers, and a core file's registers can't be written (Go's script
+# assigns $pc and $sp, which only works in a live process). So to show a
+# parked goroutine, GoroutineUnwinder claims the innermost real frame of
+# the selected thread and says that its caller is the goroutine's frame,
+# with the registers gobuf_registers() reads from its gobuf and the
+# mcallframe; from there gdb's own DWARF unwinding walks the goroutine's
+# stack down to goexit. GoroutineCmd runs the command one frame up and
+# renumbers the frames it prints, so the goroutine's innermost frame is #0.
+# ---------------------------------------------------------------------------
+
+
+class Arch:
+    """Register names, and the frame mcall leaves at the sched.sp of a
+    parked g (arch/<arch>/asm_<arch>.h: mcallframe), read from the
+    program's type by name: {register: offset}, the offset of the return
+    address into mcall's caller and the frame's size. Only the integer
+    registers: gdb names d8-d15 (arm64's callee-saved FP halves) as
+    pseudo-registers an unwinder can't supply, and mxcsr, the x87 control
+    word and fpcr are not unwound by anyone."""
+
+    def __init__(self, name):
+        self.name = name
+        t = mcallframe_type.get()
+        offs = {f.name: f.bitpos // 8 for f in t.fields() if f.name}
+        self.size = t.sizeof
+        if "aarch64" in name:
+            self.pc, self.sp = "pc", "sp"
+            self.saved = {r: offs[r] for r in ["x%d" % i for i in range(19, 31)]}
+            self.retpc = offs["x30"]  # the link register: the return address
+        else:
+            self.pc, self.sp = "rip", "rsp"
+            self.saved = {r: offs[r] for r in ("r15", "r14", "r13", "r12", "rbx", "rbp")}
+            self.retpc = offs["retpc"]
+
+
+_arch = None
+
+
+def arch(name=None):
+    """The Arch of the program: of architecture `name` if given (the
+    unwinder passes its pending frame's), else of the newest frame."""
+    global _arch
+    if name is None:
+        if _arch is not None:
+            return _arch
+        name = gdb.newest_frame().architecture().name()
+    if _arch is None or _arch.name != name:
+        _arch = Arch(name)
+    return _arch
+
+
+def gobuf_registers(gp):
+    """The registers of the frame a g switched out of g.sched resumes in,
+    as {register name: value}, in Go's view:
+      - parked by mcall (sched.pc is mcall's resume label): mcall's caller
+        (gopark, for a g blocked in the runtime), with the registers the
+        mcallframe at sched.sp holds, as .Lmcall_resume restores them,
+        and sp just above that frame;
+      - never run: its entry, at sched.sp the return address gostartcall
+        planted (goexit+PCQuantum; on arm64 in sched.lr).
+    None for a running g: gogo cleared its sched.sp."""
+    a = arch()
+    sched = gp["sched"]
+    pc, sp = int(sched["pc"]), int(sched["sp"])
+    if sp == 0:
+        return None
+    if function_name(pc) == "mcall":
+        regs = {r: read_word(sp + off) for r, off in a.saved.items()}
+        regs[a.pc] = read_word(sp + a.retpc)
+        regs[a.sp] = sp + a.size
+        return regs
+    regs = {a.pc: pc, a.sp: sp}
+    if "aarch64" in a.name:
+        regs["x29"] = int(sched["bp"])
+        regs["x30"] = int(sched["lr"])
+    else:
+        regs["rbp"] = int(sched["bp"])
+    if is_function_start(pc):
+        # gdb looks a caller frame's unwind rules up at pc-1 (a return
+        # address minus one lies in the call); a g that never ran stands
+        # at its entry's first instruction, so hand gdb pc+1, whose pc-1
+        # is the entry. The frame shows as "entry+1".
+        regs[a.pc] = pc + 1
+    return regs
+
+
+class FrameId:
+    "What create_unwind_info wants (gdb 14 has gdb.unwinder.FrameId)."
+
+    def __init__(self, sp, pc):
+        self.sp = gdb.Value(sp)
+        self.pc = gdb.Value(pc)
+
+
+class GoroutineUnwinder(gdb.unwinder.Unwinder):
+    """While armed with a goroutine's registers, claims the frame whose
+    (pc, sp) is the anchor (the selected thread's innermost real frame)
+    and gives it the goroutine's frame as its caller; records the level
+    it claimed. Disarmed, it claims nothing."""
+
+    def __init__(self):
+        super().__init__("gort-goroutine")
+        self.regs = None
+        self.anchor = None
+        self.level = None
+
+    def __call__(self, pending_frame):
+        if self.regs is None or self.level is not None:
+            return None
+        a = arch(pending_frame.architecture().name())
+        pc = int(pending_frame.read_register(a.pc))
+        sp = int(pending_frame.read_register(a.sp))
+        if (pc, sp) != self.anchor:
+            return None
+        try:
+            self.level = pending_frame.level()
+        except AttributeError:  # gdb < 11
+            self.level = 0
+        # A stack address below any real one, so gdb never finds the
+        # goroutine's frames (on another stack) "inner to" this one.
+        info = pending_frame.create_unwind_info(FrameId(16, pc))
+        for reg, val in self.regs.items():
+            info.add_saved_register(reg, gdb.Value(val).cast(pending_frame.read_register(reg).type))
+        return info
+
+
+_unwinder = GoroutineUnwinder()
+gdb.unwinder.register_unwinder(None, _unwinder, replace=True)
+
 # ---------------------------------------------------------------------------
 # Commands
 # ---------------------------------------------------------------------------
-
-
-def thread_of(gp):
-    """The inferior thread running gp, if it has an M (Go: the thread
-    whose LWP is m.procid)."""
-    mp = gp["m"]
-    if not mp:
-        return None
-    procid = int(mp["procid"])
-    for thr in gdb.selected_inferior().threads():
-        if thr.ptid[1] == procid:
-            return thr
-    return None
 
 
 def live_pc(thr):
@@ -537,11 +612,14 @@ def live_pc(thr):
 class GoroutinesCmd(gdb.Command):
     """List all goroutines.
 
-    One line per goroutine that is not dead, as Go's: `*` if it has an M
-    (running or in a syscall), its goid, its status, then, gort's
-    addition, the wait reason of a waiting one in brackets, and the
-    function it is in (Go: the function of sched.pc; gort: mcall's caller
-    for a parked goroutine, the live pc of the thread for a running one)."""
+    Usage: info goroutines
+
+    One line per goroutine that is not dead, in Go's columns: `*` if it
+    has an M (running, or in a system call), its goid, its status, then
+    (gort's addition) the wait reason of a waiting goroutine in brackets,
+    and the function it is in: for a running goroutine, the one at its
+    thread's pc; for a parked one, mcall's caller (Go: the function of
+    sched.pc, the same gopark); for one not started, its entry."""
 
     def __init__(self):
         gdb.Command.__init__(self, "info goroutines", gdb.COMMAND_STACK, gdb.COMPLETE_NONE)
@@ -568,22 +646,15 @@ class GoroutinesCmd(gdb.Command):
             print(s, int(gp["goid"]), "{0:8s}".format(st), reason + fn)
 
 
-def find_goroutine(goid):
-    "The g whose goid is goid and that is not dead, or None."
-    for gp in allgs():
-        if int(load(gp["atomicstatus"])) == G_DEAD:
-            continue
-        if int(gp["goid"]) == goid:
-            return gp
-    return None
-
+GoroutinesCmd()
 
 _FRAME_LINE = re.compile(r"^#(\d+)(\s.*)?$", re.S)
 _STACK_LEVEL = re.compile(r"^Stack level (\d+)(.*)$", re.S)  # info frame
+_BT_COUNT = re.compile(r"^(\s*(?:bt|backtrace|where)\b(?:\s+-\S+)*\s+)(\d+)(.*)$", re.S)
 
 
 def renumber(text, first):
-    """Drop the frames below level `first` from gdb's output and number
+    """Drops the frames below level `first` from gdb's output and numbers
     the rest from #0. A frame's block is its "#N" line and the lines up to
     the next one (bt full's locals)."""
     out = []
@@ -605,11 +676,8 @@ def renumber(text, first):
     return "".join(out)
 
 
-_BT_COUNT = re.compile(r"^(\s*(?:bt|backtrace|where)\b(?:\s+-\S+)*\s+)(\d+)(.*)$", re.S)
-
-
 def adjust_count(cmd, first):
-    "bt N counts the frames renumber() drops too: ask gdb for N more."
+    "bt N counts the frames renumber() drops too: asks gdb for that many more."
     m = _BT_COUNT.match(cmd)
     if m is None:
         return cmd
@@ -619,17 +687,18 @@ def adjust_count(cmd, first):
 class GoroutineCmd(gdb.Command):
     """Execute gdb command in the context of goroutine <goid>.
 
-    For a running goroutine (or one in a system call) the command runs on
-    the thread of its M. For any other goroutine the frame unwinder makes
-    the goroutine's frames the callers of the selected thread's innermost
+    Usage: goroutine <goid> <gdbcmd>
+           goroutine all <gdbcmd>
+
+    <goid> may be an expression. With "all", <gdbcmd> runs for every
+    goroutine that is not dead, each under a "goroutine N [status]:" line.
+
+    A running goroutine (or one in a system call) is shown on the thread
+    of its M. For any other, the gort-goroutine frame unwinder makes the
+    goroutine's frames the callers of the selected thread's innermost
     frame; the command runs with the goroutine's innermost frame selected,
-    and the frames it prints are renumbered from #0.
-
-    Usage: (gdb) goroutine <goid> <gdbcmd>
-
-    You could pass "all" as <goid> to apply <gdbcmd> to all goroutines.
-
-    For example: (gdb) goroutine all <gdbcmd>
+    and the frames it prints are renumbered from #0. Nothing is written to
+    the inferior, so this works on a core file too.
 
     Note that it is ill-defined to modify state in the context of a goroutine.
     Restrict yourself to inspecting values.
@@ -643,20 +712,15 @@ class GoroutineCmd(gdb.Command):
             goid_str, cmd = arg.split(None, 1)
         except ValueError:
             raise gdb.GdbError("usage: goroutine <goid>|all <gdb command>")
-        goids = []
-
-        if goid_str == "all":
-            for gp in allgs():
-                if int(load(gp["atomicstatus"])) != G_DEAD:
-                    goids.append(int(gp["goid"]))
-            for goid in goids:
-                gp = find_goroutine(goid)
-                if gp is None:
-                    continue
+        if goid_str != "all":
+            self.invoke_per_goid(int(gdb.parse_and_eval(goid_str)), cmd)
+            return
+        goids = [int(gp["goid"]) for gp in allgs() if int(load(gp["atomicstatus"])) != G_DEAD]
+        for goid in goids:
+            gp = find_goroutine(goid)
+            if gp is not None:
                 print("\n%s:" % g_summary(gp))
                 self.invoke_per_goid(goid, cmd)
-        else:
-            self.invoke_per_goid(int(gdb.parse_and_eval(goid_str)), cmd)
 
     def invoke_per_goid(self, goid, cmd):
         gp = find_goroutine(goid)
@@ -688,11 +752,12 @@ class GoroutineCmd(gdb.Command):
         _unwinder.level = None
         gdb.invalidate_cached_frames()
         try:
+            # Unwind until the unwinder has claimed the anchor frame.
             f = gdb.newest_frame()
             while f is not None and _unwinder.level is None:
                 f = f.older()
             if _unwinder.level is None:
-                raise gdb.GdbError("gort: the goroutine unwinder did not run")
+                raise gdb.GdbError("gort: the goroutine unwinder found no frame to attach goroutine %d to" % goid)
             first = _unwinder.level + 1
             gdb.execute("select-frame %d" % first)
             out = gdb.execute(adjust_count(cmd, first), to_string=True)
@@ -708,5 +773,4 @@ class GoroutineCmd(gdb.Command):
                 pass
 
 
-GoroutinesCmd()
 GoroutineCmd()
