@@ -506,13 +506,15 @@ TESTPROG_SCENARIO(WaitGroupNegative) {
 // (no sleeps: the state is reached before the call). Run without gdb, the
 // scenario releases everything and exits 0.
 
-// The goid of one goroutine parked in gdbChanReceiver and of the spinner,
-// for `goroutine gort_gdb_receiver_goid bt` in the tests.
+// Outside the anonymous namespace, so gdb finds them by these names.
 }  // namespace
 extern "C" {
+// The goids of one goroutine parked in gdbChanReceiver, of the spinner and
+// of the goroutine not started, for `goroutine gort_gdb_receiver_goid bt`.
 volatile int64_t gort_gdb_receiver_goid;
 volatile int64_t gort_gdb_spinner_goid;
 volatile int64_t gort_gdb_notstarted_goid;
+// Written by the goroutines, so their work is not optimized away.
 volatile int gort_gdb_sink;
 // A buffered channel holding two values, for the chan<T> printer.
 gort::chan<int>* gort_gdb_buffered;
@@ -574,11 +576,15 @@ TESTPROG_SCENARIO(GdbChanRecv) {
   buffered.send(7);
   buffered.send(8);
   gort_gdb_buffered = &buffered;
-  // Both Ps are busy (main here, the spinner there), so this one stays
-  // runnable, never started, in main's runnext until main blocks.
-  go(gdbNotStarted);
-  gort_gdb_notstarted_goid = runtime::getg()->m->p->runnext.load()->goid;
-  gort_gdb_breakpoint();
+  {
+    // Both Ps are busy (main here, the spinner there), so this one stays
+    // runnable, never started, in main's runnext until main blocks (or is
+    // preempted, which NoPreempt rules out until the breakpoint).
+    runtime::NoPreempt np;
+    go(gdbNotStarted);
+    gort_gdb_notstarted_goid = runtime::getg()->m->p->runnext.load()->goid;
+    gort_gdb_breakpoint();
+  }
   __atomic_store_n(&stop, true, __ATOMIC_RELAXED);
   for (int i = 0; i < nrecv; i++) c.send(i);
   printf("released\n");
