@@ -531,14 +531,13 @@ __attribute__((noinline)) void gdbChanReceiver(gort::chan<int> c, std::atomic<ru
 }
 
 // A named function that spins, running on its own P, until told to stop.
-// NoPreempt keeps sysmon from preempting it while gdb looks, so it is
-// always seen running.
-// (The builtin load, not std::atomic's: no inlined frames under gdbSpinner
-// in the backtrace, wherever the loop is stopped.)
-__attribute__((noinline)) void gdbSpinner(std::atomic<bool>* spinning, bool* stop) {
+// It sends its goid on started first. NoPreempt keeps sysmon from
+// preempting it while gdb looks, so it is always seen running. (The
+// builtin load, not std::atomic's: no inlined frames under gdbSpinner in
+// the backtrace, wherever the loop is stopped.)
+__attribute__((noinline)) void gdbSpinner(gort::chan<int64_t> started, bool* stop) {
+  started.send(runtime::getg()->goid);
   runtime::NoPreempt np;
-  gort_gdb_spinner_goid = runtime::getg()->goid;
-  spinning->store(true);
   while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
   }
 }
@@ -565,13 +564,14 @@ TESTPROG_SCENARIO(GdbChanRecv) {
     }
   }
   gort_gdb_receiver_goid = recvg[0].load()->goid;
-  // Started last: it never yields its P, and a main that keeps yielding
-  // would find itself on the global queue before ever stealing the
-  // receivers from the spinner's P.
-  static std::atomic<bool> spinning{false};
+  // Started last, and waited for by blocking, not by yielding: it never
+  // gives its P back, so a main that yielded onto the global queue might
+  // never run again (nothing wakes an idle P for it). Its send readies
+  // main (runnext + wakep), and the woken M steals main to the other P.
   static bool stop = false;
-  go(gdbSpinner, &spinning, &stop);
-  while (!spinning.load()) runtime::Gosched();
+  gort::chan<int64_t> started;
+  go(gdbSpinner, started, &stop);
+  gort_gdb_spinner_goid = started.recv();
   gort::chan<int> buffered(4);
   buffered.send(7);
   buffered.send(8);
