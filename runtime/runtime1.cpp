@@ -54,6 +54,7 @@ void parsedebugvars() {
       if (key == "schedtrace") target = &debug.schedtrace;
       else if (key == "scheddetail") target = &debug.scheddetail;
       else if (key == "asyncpreemptoff") target = &debug.asyncpreemptoff;
+      else if (key == "madvguard") target = &debug.madvguard;
       if (target == nullptr) continue;  // Go ignores keys it doesn't know
       char* end = nullptr;
       long v = strtol(value.c_str(), &end, 10);

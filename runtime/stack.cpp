@@ -53,6 +53,7 @@
 
 #include "runtime/lock_futex.h"
 #include "runtime/proc.h"
+#include "runtime/runtime1.h"
 #include "runtime/stubs.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -546,6 +547,11 @@ void sysUnused(uintptr_t v, uintptr_t n) {
 void osStackAlloc(stackSpan* s) {
   uintptr_t guard0 = uintptr_t(s) + physPageSize;
   stackGuardKind k = guardMode.load(std::memory_order_relaxed);
+  if (k == stackGuardMadvise && debug.madvguard == 0) {
+    // GODEBUG=madvguard=0 (read after stackinit, so checked here).
+    k = stackGuardMprotect;
+    guardMode.store(k);
+  }
   if (k == stackGuardMadvise) {
     for (uint32_t i = 0; i < s->nslots; i++) {
       void* guard = reinterpret_cast<void*>(guard0 + uintptr_t(i) * s->slotsize);

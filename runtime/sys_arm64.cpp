@@ -5,9 +5,15 @@
 
 #include <cstdint>
 
+#include "arch/arm64/asm_arm64.h"
 #include "runtime/proc.h"
 
 namespace gort::runtime {
+
+// gort-only: keeps mcallframe, the frame mcall leaves at a parked g's
+// sched.sp, in the program's debug information: the gdb extension
+// (tools/gdb/runtime-gdb.py) reads its layout from there.
+[[gnu::used]] static const mcallframe* const mcallframeForDebuggers = nullptr;
 
 // stack.go: gostartcallfn
 // adjust Gobuf as if it executed a call to fn and then stopped before the

@@ -12,6 +12,8 @@ need g++ /usr/bin/g++
 need catch2 /usr/include/catch2/catch.hpp
 need libunwind-dev "/usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/libunwind.h"
 need gdb /usr/bin/gdb
+need gdb-multiarch /usr/bin/gdb-multiarch  # the gdb tests of the arm64 build (tests/gdb)
+need python3 /usr/bin/python3              # tests/gdb/gdb_test.py
 need g++-aarch64-linux-gnu /usr/bin/aarch64-linux-gnu-g++
 need qemu-user /usr/bin/qemu-aarch64
 need libunwind-dev:arm64 /usr/lib/aarch64-linux-gnu/libunwind-aarch64.a

@@ -311,4 +311,17 @@ goexit:
 	.cfi_endproc
 	.size	goexit, .-goexit
 
+// The gdb extension, as Go's linker adds it to every Go binary: an entry in
+// .debug_gdb_scripts (kind 1: a Python file) with its installed path, so
+// gdb loads tools/gdb/runtime-gdb.py by itself once that directory is
+// trusted (add-auto-load-safe-path; docs/14-gdb.md). "MS": mergeable
+// strings, so the entry appears once however many objects carry it.
+// GORT_GDB_SCRIPT comes from CMake (the install prefix).
+#ifdef GORT_GDB_SCRIPT
+	.pushsection ".debug_gdb_scripts", "MS", @progbits, 1
+	.byte	1
+	.asciz	GORT_GDB_SCRIPT
+	.popsection
+#endif
+
 	.section .note.GNU-stack, "", @progbits

@@ -682,6 +682,97 @@ TESTPROG_SCENARIO(CrashDumpsAllThreads) {
   return 0;
 }
 
+// --- gdb scenarios (tests/gdb, tools/gdb/runtime-gdb.py) --------------------
+// gort-only: each scenario brings goroutines into the state a gdb test
+// inspects, then calls gort_gdb_breakpoint, on which the test's gdb stops
+// (no sleeps: the state is reached before the call). Run without gdb, the
+// scenario releases everything and exits 0.
+
+// Outside the anonymous namespace, so gdb finds them by these names.
+}  // namespace
+extern "C" {
+// The goids of one goroutine parked in gdbChanReceiver, of the spinner and
+// of the goroutine not started, for `goroutine gort_gdb_receiver_goid bt`.
+volatile int64_t gort_gdb_receiver_goid;
+volatile int64_t gort_gdb_spinner_goid;
+volatile int64_t gort_gdb_notstarted_goid;
+// Written by the goroutines, so their work is not optimized away.
+volatile int gort_gdb_sink;
+// A buffered channel holding two values, for the chan<T> printer.
+gort::chan<int>* gort_gdb_buffered;
+// The tests break here once the scenario is in place.
+__attribute__((noinline, used)) void gort_gdb_breakpoint() { asm volatile("" ::: "memory"); }
+}
+namespace {
+
+// A named function that blocks in a channel receive (TestGdbPython's
+// blocked goroutines: `goroutine N bt` must name it).
+__attribute__((noinline)) void gdbChanReceiver(gort::chan<int> c, std::atomic<runtime::g*>* self) {
+  *self = runtime::getg();
+  gort_gdb_sink = gort_gdb_sink + c.recv();
+}
+
+// A named function that spins, running on its own P, until told to stop.
+// It sends its goid on started first. NoPreempt keeps sysmon from
+// preempting it while gdb looks, so it is always seen running. (The
+// builtin load, not std::atomic's: no inlined frames under gdbSpinner in
+// the backtrace, wherever the loop is stopped.)
+__attribute__((noinline)) void gdbSpinner(gort::chan<int64_t> started, bool* stop) {
+  started.send(runtime::getg()->goid);
+  runtime::NoPreempt np;
+  while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
+  }
+}
+
+// A goroutine that has not started when gdb looks.
+__attribute__((noinline)) void gdbNotStarted() { gort_gdb_sink = gort_gdb_sink + 1; }
+
+// gort-only: GdbChanRecv: three goroutines parked in gdbChanReceiver on
+// an unbuffered channel, one spinning in gdbSpinner (GOMAXPROCS 2, so it
+// has a P of its own), and main (goroutine 1) running.
+TESTPROG_SCENARIO(GdbChanRecv) {
+  runtime::GOMAXPROCS(2);
+  gort::chan<int> c;
+  constexpr int nrecv = 3;
+  static std::atomic<runtime::g*> recvg[nrecv];
+  for (auto& gp : recvg) go(gdbChanReceiver, c, &gp);
+  for (auto& gp : recvg) {
+    for (;;) {
+      runtime::g* g = gp.load();
+      if (g != nullptr && runtime::readgstatus(g) == runtime::_Gwaiting &&
+          g->waitreason == runtime::waitReasonChanReceive)
+        break;
+      runtime::Gosched();
+    }
+  }
+  gort_gdb_receiver_goid = recvg[0].load()->goid;
+  // Started last, and waited for by blocking, not by yielding: it never
+  // gives its P back, so a main that yielded onto the global queue might
+  // never run again (nothing wakes an idle P for it). Its send readies
+  // main (runnext + wakep), and the woken M steals main to the other P.
+  static bool stop = false;
+  gort::chan<int64_t> started;
+  go(gdbSpinner, started, &stop);
+  gort_gdb_spinner_goid = started.recv();
+  gort::chan<int> buffered(4);
+  buffered.send(7);
+  buffered.send(8);
+  gort_gdb_buffered = &buffered;
+  {
+    // Both Ps are busy (main here, the spinner there), so this one stays
+    // runnable, never started, in main's runnext until main blocks (or is
+    // preempted, which NoPreempt rules out until the breakpoint).
+    runtime::NoPreempt np;
+    go(gdbNotStarted);
+    gort_gdb_notstarted_goid = runtime::getg()->m->p->runnext.load()->goid;
+    gort_gdb_breakpoint();
+  }
+  __atomic_store_n(&stop, true, __ATOMIC_RELAXED);
+  for (int i = 0; i < nrecv; i++) c.send(i);
+  printf("released\n");
+  return 0;
+}
+
 int gomain(int argc, char** argv) {
   if (argc < 2 || scenarios().count(argv[1]) == 0) {
     fprintf(stderr, "usage: testprog SCENARIO; scenarios:");

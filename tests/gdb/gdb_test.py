@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+# gdb_test.py — drives gdb in batch mode against testprog (Go's
+# runtime-gdb_test.go: TestGdbPython and friends) to check
+# tools/gdb/runtime-gdb.py.
+#
+#   gdb_test.py --gdb GDB --script runtime-gdb.py --testprog TESTPROG
+#               [--emulator "qemu-aarch64 -L SYSROOT"] CASE
+#
+# CASE is one of:
+#   chanrecv   goroutines parked in a channel receive inside a named
+#              function: `info goroutines` lists them waiting on
+#              "chan receive" and main running with `*`; `goroutine N bt`
+#              starts at #0 and names the function (TestGdbPython's essence);
+#              a goroutine not yet started unwinds from its entry to goexit
+#   spinning   a goroutine spinning on its own thread is listed as running
+#              with `*`, and `goroutine N bt` shows its thread's stack
+#   printers   the g, m, p, hchan and chan<T> pretty printers, $len, $cap
+#   core       the same commands on a core file gcore wrote in the session
+#   autoload   the program names the installed script in .debug_gdb_scripts
+#
+# The process stops where the scenario calls gort_gdb_breakpoint(), once
+# every goroutine is where the test wants it: no sleeps. Exit status 0 on
+# success; 1 with the gdb output on failure.
+import argparse
+import os
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+
+GDB_TIMEOUT = 120
+SKIP = 77  # ctest's SKIP_RETURN_CODE
+
+
+def run_gdb(args, gdb, cwd):
+    cmd = [gdb, "-batch", "-nx"] + args
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=GDB_TIMEOUT, cwd=cwd, text=True, errors="replace")
+    return p.stdout
+
+
+def commands(cmds):
+    """-ex arguments for cmds, each output framed by BEGIN <cmd> / END
+    lines as Go's test does, so blocks can be pulled out by name."""
+    args = []
+    for c in cmds:
+        args += ["-ex", "echo BEGIN %s\\n" % c, "-ex", c, "-ex", "echo END\\n"]
+    return args
+
+
+def blocks(out):
+    return {m.group(1): m.group(2) for m in re.finditer(r"(?ms)^BEGIN ([^\n]*)\n(.*?)^END$", out)}
+
+
+class Failure(Exception):
+    pass
+
+
+def expect(cond, what, out):
+    if not cond:
+        raise Failure("%s\n--- gdb output ---\n%s" % (what, out))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def live_session(opts, extra_cmds, workdir):
+    """Runs testprog GdbChanRecv under gdb up to gort_gdb_breakpoint and
+    runs the checks' commands there. With --emulator (arm64 under
+    qemu-aarch64), gdb attaches to qemu's gdbstub instead of running the
+    program itself."""
+    # madvise guard pages make gcore drop whole stack mappings
+    # (docs/14-gdb.md); mprotect guards don't.
+    env = dict(os.environ, GODEBUG="madvguard=0")
+    args = ["-iex", "set auto-load python-scripts off",  # the script is given with -x
+            "-x", opts.script]
+    qemu = None
+    if opts.emulator:
+        port = free_port()
+        emu = shlex.split(opts.emulator)
+        qemu = subprocess.Popen(emu + ["-g", str(port), opts.testprog, "GdbChanRecv"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=workdir)
+        sysroot = emu[emu.index("-L") + 1] if "-L" in emu else "/"
+        # gdb retries the connection until qemu listens (set tcp auto-retry).
+        args += ["-ex", "set sysroot %s" % sysroot,
+                 "-ex", "set solib-search-path %s" % os.path.join(sysroot, "lib"),
+                 "-ex", "file %s" % opts.testprog,
+                 "-ex", "target remote 127.0.0.1:%d" % port,
+                 "-ex", "break gort_gdb_breakpoint", "-ex", "continue"]
+    else:
+        args += ["-ex", "set environment GODEBUG=madvguard=0",
+                 "-ex", "break gort_gdb_breakpoint", "-ex", "run"]
+    args += ["-ex", "echo receiver=", "-ex", "output gort_gdb_receiver_goid", "-ex", "echo \\n",
+             "-ex", "echo spinner=", "-ex", "output gort_gdb_spinner_goid", "-ex", "echo \\n"]
+    args += commands(extra_cmds)
+    if opts.emulator:
+        args += ["-ex", "kill"]
+    else:
+        args += ["--args", opts.testprog, "GdbChanRecv"]
+    try:
+        return run_gdb(args, opts.gdb, workdir)
+    finally:
+        if qemu is not None:
+            qemu.kill()
+            qemu.wait()
+
+
+def goids(out):
+    r = re.search(r"^receiver=(\d+)$", out, re.M)
+    s = re.search(r"^spinner=(\d+)$", out, re.M)
+    expect(r and s, "the scenario did not reach gort_gdb_breakpoint", out)
+    return int(r.group(1)), int(s.group(1))
+
+
+BT_CMDS = ["info goroutines", "goroutine gort_gdb_receiver_goid bt", "goroutine 1 bt",
+           "goroutine all bt", "goroutine gort_gdb_spinner_goid bt", "goroutine gort_gdb_notstarted_goid bt"]
+
+
+def check_chanrecv(out):
+    recv, _ = goids(out)
+    bl = blocks(out)
+    info = bl.get("info goroutines", "")
+    # Go: infoGoroutinesRe `\*\s+\d+\s+running\s+`; main is goroutine 1.
+    expect(re.search(r"(?m)^\*\s+1\s+running\s+\S*gort_gdb_breakpoint", info),
+           "info goroutines: main (goroutine 1) not listed as running with *", out)
+    waiting = re.findall(r"(?m)^\s+(\d+)\s+waiting\s+\[chan receive\]\s+\S+", info)
+    expect(len(waiting) >= 3, "info goroutines: not 3 goroutines waiting on chan receive", out)
+    expect(str(recv) in waiting, "info goroutines: the receiver %d is not listed waiting" % recv, out)
+    bt = bl.get("goroutine gort_gdb_receiver_goid bt", "")
+    # Go: btGoroutine1Re `(?m)^#0\s+(0x[0-9a-f]+\s+in\s+)?main\.main.+at`;
+    # a parked goroutine's #0 is gopark (Go's too), and the frames go on to
+    # the user function and end in goexit.
+    expect(re.search(r"(?m)^#0\s+(0x[0-9a-f]+\s+in\s+)?gort::runtime::gopark.+at", bt),
+           "goroutine N bt: #0 is not gopark", out)
+    expect(re.search(r"(?m)^#\d+\s+.*gdbChanReceiver.+at .*testprog\.cpp", bt),
+           "goroutine N bt: gdbChanReceiver not named", out)
+    expect(re.search(r"(?m)^#\d+\s+.*goexit \(\)", bt), "goroutine N bt: does not reach goexit", out)
+    expect(not re.search(r"(?m)^#\d+\s+.*(gort_gdb_breakpoint|GdbChanRecv)", bt),
+           "goroutine N bt: shows the selected thread's own frames", out)
+    bt1 = bl.get("goroutine 1 bt", "")
+    expect(re.search(r"(?m)^#0\s+(0x[0-9a-f]+\s+in\s+)?gort_gdb_breakpoint.+at", bt1),
+           "goroutine 1 bt: #0 is not gort_gdb_breakpoint", out)
+    expect(re.search(r"(?m)^#1\s+.*GdbChanRecv", bt1), "goroutine 1 bt: #1 is not GdbChanRecv", out)
+    # A goroutine that never ran: its entry (the closure trampoline), which
+    # returns into goexit.
+    nsbt = bl.get("goroutine gort_gdb_notstarted_goid bt", "")
+    expect(re.search(r"(?m)^#0\s+(0x[0-9a-f]+\s+in\s+)?gort::detail::goclosure<.*::run", nsbt) and
+           re.search(r"(?m)^#1\s+(0x[0-9a-f]+\s+in\s+)?goexit \(\)", nsbt),
+           "goroutine N bt of a goroutine not started: not its entry, then goexit", out)
+    expect(re.search(r"(?m)^\s+\d+\s+runnable\s+gort::detail::goclosure<", info),
+           "info goroutines: the goroutine not started is not listed runnable", out)
+    allbt = bl.get("goroutine all bt", "")
+    expect(len(re.findall(r"(?m)^#\d+\s+.*gdbChanReceiver", allbt)) >= 3,
+           "goroutine all bt: not 3 stacks in gdbChanReceiver", out)
+    expect(re.search(r"(?m)^#0\s+(0x[0-9a-f]+\s+in\s+)?gort_gdb_breakpoint.+at", allbt),
+           "goroutine all bt: goroutine 1's #0 missing", out)
+
+
+def check_spinning(out):
+    _, spin = goids(out)
+    bl = blocks(out)
+    info = bl.get("info goroutines", "")
+    expect(re.search(r"(?m)^\*\s+%d\s+running\s+.*gdbSpinner" % spin, info),
+           "info goroutines: the spinner %d is not listed running with * in gdbSpinner" % spin, out)
+    bt = bl.get("goroutine gort_gdb_spinner_goid bt", "")
+    expect(re.search(r"(?m)^#0\s+(0x[0-9a-f]+\s+in\s+)?.*gdbSpinner.+at", bt),
+           "goroutine N bt of the spinner: #0 is not gdbSpinner", out)
+
+
+PRINT_CMDS = ["print *gort::runtime::allgs._M_b._M_p", "print gort::runtime::m0", "print *gort::runtime::allp[0]",
+              "print *gort_gdb_buffered", "print *gort_gdb_buffered->c_",
+              "print $len(*gort_gdb_buffered) * 100 + $cap(gort_gdb_buffered->c_)"]
+
+
+def check_printers(out):
+    bl = blocks(out)
+    expect(re.search(r"^\$\d+ = goroutine 1 \[running\] = \{", bl.get(PRINT_CMDS[0], "")), "g printer", out)
+    expect(re.search(r"^\$\d+ = m 0 procid=\d+ ", bl.get(PRINT_CMDS[1], "")), "m printer", out)
+    expect(re.search(r"^\$\d+ = p 0 _Prunning m=\d+ runqsize=\d+", bl.get(PRINT_CMDS[2], "")), "p printer", out)
+    expect(re.search(r"^\$\d+ = gort::chan<int> len 2 cap 4 = \{7, 8\}$", bl.get(PRINT_CMDS[3], "").strip()),
+           "chan<T> printer", out)
+    expect(re.search(r"^\$\d+ = chan qcount=2 dataqsiz=4 elemsize=4 recvq=0 sendq=0 = \{",
+                     bl.get(PRINT_CMDS[4], "")), "hchan printer", out)
+    expect(re.search(r"^\$\d+ = 204$", bl.get(PRINT_CMDS[5], "").strip()), "$len and $cap of a channel", out)
+
+
+def case_core(opts, workdir):
+    core = os.path.join(workdir, "testprog.core")
+    out = live_session(opts, ["gcore %s" % core], workdir)
+    expect(os.path.exists(core), "gcore wrote no core file", out)
+    recv, spin = goids(out)
+    args = ["-iex", "set auto-load python-scripts off", "-x", opts.script,
+            "-ex", "echo receiver=", "-ex", "output gort_gdb_receiver_goid", "-ex", "echo \\n",
+            "-ex", "echo spinner=", "-ex", "output gort_gdb_spinner_goid", "-ex", "echo \\n"]
+    args += commands(BT_CMDS + PRINT_CMDS)
+    args += [opts.testprog, core]
+    out = run_gdb(args, opts.gdb, workdir)
+    expect(goids(out) == (recv, spin), "the core's goids differ from the live session's", out)
+    check_chanrecv(out)
+    check_spinning(out)
+    check_printers(out)
+
+
+def case_autoload(opts, workdir):
+    out = run_gdb(["-ex", "info auto-load python-scripts", opts.testprog], opts.gdb, workdir)
+    expect(re.search(r"/gort/gdb/runtime-gdb\.py", out),
+           "the program names no gort/gdb/runtime-gdb.py in .debug_gdb_scripts", out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--gdb", default="gdb")
+    ap.add_argument("--script", required=True)
+    ap.add_argument("--testprog", required=True)
+    ap.add_argument("--emulator", default="", help="run testprog under this (qemu-aarch64 -L ...) and its gdbstub")
+    ap.add_argument("case", choices=["chanrecv", "spinning", "printers", "core", "autoload"])
+    opts = ap.parse_args()
+    if shutil.which(opts.gdb) is None:
+        print("SKIP: no %s (tools/deps.sh installs gdb)" % opts.gdb)
+        return SKIP
+    if opts.case == "core" and opts.emulator:
+        # gcore through qemu's gdbstub sees no memory map: it writes a
+        # sparse file of hundreds of GiB and no stack.
+        print("SKIP: gcore does not work through qemu-aarch64's gdbstub")
+        return SKIP
+    workdir = tempfile.mkdtemp(prefix="gort-gdb-")
+    try:
+        if opts.case == "chanrecv":
+            check_chanrecv(live_session(opts, BT_CMDS, workdir))
+        elif opts.case == "spinning":
+            check_spinning(live_session(opts, BT_CMDS, workdir))
+        elif opts.case == "printers":
+            check_printers(live_session(opts, PRINT_CMDS, workdir))
+        elif opts.case == "core":
+            case_core(opts, workdir)
+        elif opts.case == "autoload":
+            case_autoload(opts, workdir)
+    except Failure as e:
+        print("FAIL (%s): %s" % (opts.case, e))
+        return 1
+    except subprocess.TimeoutExpired as e:
+        print("FAIL (%s): gdb timed out after %ds\n%s" % (opts.case, GDB_TIMEOUT, e.output or ""))
+        return 1
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print("PASS (%s)" % opts.case)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
