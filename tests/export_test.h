@@ -13,6 +13,7 @@
 #include "runtime/chan.h"
 #include "runtime/go.h"
 #include "runtime/lock_futex.h"
+#include "runtime/netpoll.h"
 #include "runtime/os_linux.h"
 #include "runtime/preempt.h"
 #include "runtime/proc.h"
@@ -20,6 +21,7 @@
 #include "runtime/sema.h"
 #include "runtime/stubs.h"
 #include "runtime/sync.h"
+#include "runtime/time.h"
 
 #if defined(__x86_64__)
 #include "arch/amd64/asm_amd64.h"
@@ -274,6 +276,28 @@ struct AcquiremScope {
 // The status and wait reason of a goroutine, read from another.
 inline uint32_t Status(rt::g* gp) { return rt::readgstatus(gp); }
 inline std::string WaitReason(rt::g* gp) { return rt::waitReasonString(gp->waitreason); }
+
+// --- time.cpp, netpoll.cpp (Go's export_test.go: Netpoll, NetpollBreak) --
+// A runtime timer that calls f (on g0, from the scheduler) when it fires.
+inline void AddTimer(rt::timer* t) {
+  rt::systemstack([&] { rt::addtimer(t); });
+}
+// The number of timers on pp's heap. Takes its timersLock.
+inline size_t TimersOn(rt::p* pp) {
+  rt::lock(&pp->timersLock);
+  size_t n = pp->timers.size();
+  rt::unlock(&pp->timersLock);
+  return n;
+}
+// netpoll(delay) from a goroutine, as Go's export_test.go Netpoll does;
+// whatever it readies is handed back to the scheduler.
+inline void Netpoll(int64_t delay) {
+  rt::gList list = rt::netpoll(delay);
+  rt::systemstack([&] { rt::injectglist(&list); });
+}
+inline void NetpollBreak() { rt::netpollBreak(); }
+inline void NetpollGenericInit() { rt::netpollGenericInit(); }
+inline uint32_t NetpollWaiters() { return rt::netpollWaiters.load(); }
 
 }  // namespace export_test
 
