@@ -113,7 +113,7 @@ struct netFD {
     pd = nullptr;
     ::close(sysfd);
     sysfd = -1;
-    rt::semrelease(&csema);
+    rt::poll_runtime_Semrelease(&csema);
   }
 };
 
@@ -166,7 +166,7 @@ std::error_code closeFD(netFD* fd) {
   fd->decref();
   // Wait until the descriptor is closed. If this was the only reference,
   // it is already closed.
-  rt::semacquire(&fd->csema);
+  rt::poll_runtime_Semacquire(&fd->csema);
   return {};
 }
 

@@ -2427,8 +2427,9 @@ void checkdead() {
   // has no fake time.
 
   // There are no goroutines running, so we can look at the P's.
+  // (gort: numTimers, the atomic twin of Go's unlocked len(_p_.timers).)
   for (int32_t i = 0; i < allplen; i++) {
-    if (!allp[i]->timers.empty()) return;
+    if (allp[i]->numTimers.load() > 0) return;
   }
 
   unlock(&sched.lock);
