@@ -1009,8 +1009,8 @@ struct Timer::state {
   std::atomic<int32_t> refs{1};
   // Arming and firing counts, so that the last handle knows when no timer
   // function can still be running (see ~Timer).
-  uint64_t armed = 0;    // times started or re-armed (handle side only)
-  uint64_t stopped = 0;  // times a Stop/Reset found it pending (handle side only)
+  std::atomic<uint64_t> armed{0};    // times started or re-armed
+  std::atomic<uint64_t> stopped{0};  // times a Stop/Reset found it pending
   std::atomic<uint64_t> fired{0};  // timer functions that have returned
 };
 
