@@ -296,6 +296,32 @@ inline void Netpoll(int64_t delay) {
   rt::systemstack([&] { rt::injectglist(&list); });
 }
 inline void NetpollBreak() { rt::netpollBreak(); }
+
+// Goroutines that call Track() from inside are waited for by Wait() until
+// they have exited (_Gdead), i.e. until the go statement's closure has been
+// freed too: a test that returns earlier leaves it to LeakSanitizer, which
+// does not scan goroutine stacks. Wait yields; what it waits for must be
+// finishing, not blocked (a dead g reused by a later goroutine is waited
+// for too, so track only goroutines of the test itself).
+class ExitTracker {
+ public:
+  void Track() {
+    rt::lock(&mu_);
+    gs_.push_back(rt::getg()->m->curg);
+    rt::unlock(&mu_);
+  }
+  void Wait() {
+    rt::lock(&mu_);
+    std::vector<rt::g*> gs = gs_;
+    rt::unlock(&mu_);
+    for (rt::g* gp : gs)
+      while (rt::readgstatus(gp) != rt::_Gdead) rt::Gosched();
+  }
+
+ private:
+  rt::mutex mu_;
+  std::vector<rt::g*> gs_;
+};
 inline void NetpollGenericInit() { rt::netpollGenericInit(); }
 inline uint32_t NetpollWaiters() { return rt::netpollWaiters.load(); }
 

@@ -53,13 +53,15 @@ std::error_code readFull(net::Conn& c, char* buf, size_t n) {
 
 // An echo server: one goroutine per connection, as a Go server would.
 // Returns once the listener is closed; conns counts served connections.
-void echoServer(net::Listener* ln, gort::sync::WaitGroup* served) {
+void echoServer(net::Listener* ln, gort::sync::WaitGroup* served, export_test::ExitTracker* exited) {
+  exited->Track();
   for (;;) {
     auto [c, err] = ln->Accept();
     if (err) return;
     served->Add(1);
     gort::go(
-        [served](net::Conn c) {
+        [served, exited](net::Conn c) {
+          exited->Track();
           char buf[4096];
           for (;;) {
             auto [n, err] = c.Read(buf, sizeof buf);
@@ -81,7 +83,9 @@ TEST_CASE("net: Dial, Accept, Write and Read a line over loopback", "[netpoll]")
   std::string addr = ln.Addr();
   REQUIRE(addr.rfind("127.0.0.1:", 0) == 0);
   gort::chan<std::string> got(1);
-  gort::go([&ln, got] {
+  export_test::ExitTracker exited;
+  gort::go([&ln, got, &exited] {
+    exited.Track();
     auto [c, err] = ln.Accept();
     if (err) return got.send("accept: " + err.message());
     char buf[64];
@@ -97,6 +101,7 @@ TEST_CASE("net: Dial, Accept, Write and Read a line over loopback", "[netpoll]")
   REQUIRE(got.recv() == "hello");
   REQUIRE_FALSE(c.Close());
   REQUIRE(c.Close() == net::errc::closed);
+  exited.Wait();
 }
 
 TEST_CASE("net: a Read with no data parks its goroutine in IO wait, not its M", "[netpoll]") {
@@ -110,7 +115,9 @@ TEST_CASE("net: a Read with no data parks its goroutine in IO wait, not its M", 
   std::atomic<rt::g*> reader{nullptr};
   std::atomic<bool> readDone{false};
   gort::chan<std::string> got(1);
+  export_test::ExitTracker exited;
   gort::go([&] {
+    exited.Track();
     reader = export_test::Curg();
     char buf[16];
     auto [n, rerr] = server.Read(buf, sizeof buf);
@@ -122,6 +129,7 @@ TEST_CASE("net: a Read with no data parks its goroutine in IO wait, not its M", 
   REQUIRE(export_test::NetpollWaiters() >= 1);
   client.Write("ping", 4);
   REQUIRE(got.recv() == "ping");
+  exited.Wait();
 }
 
 TEST_CASE("net: Read returns EOF when the peer closes", "[netpoll]") {
@@ -151,7 +159,9 @@ TEST_CASE("net: Close wakes a parked Read and a parked Accept with ErrClosed", "
   std::atomic<rt::g*> reader{nullptr}, acceptor{nullptr};
   std::atomic<bool> readDone{false}, acceptDone{false};
   gort::chan<std::error_code> rres(1), ares(1);
+  export_test::ExitTracker exited;
   gort::go([&] {
+    exited.Track();
     reader = export_test::Curg();
     char buf[8];
     auto [n, rerr] = server.Read(buf, sizeof buf);
@@ -159,6 +169,7 @@ TEST_CASE("net: Close wakes a parked Read and a parked Accept with ErrClosed", "
     rres.send(rerr);
   });
   gort::go([&] {
+    exited.Track();
     acceptor = export_test::Curg();
     auto [c, e] = ln.Accept();
     acceptDone = true;
@@ -172,6 +183,7 @@ TEST_CASE("net: Close wakes a parked Read and a parked Accept with ErrClosed", "
   REQUIRE(ares.recv() == net::errc::closed);
   auto [n, e2] = server.Read(nullptr, 0);
   REQUIRE(e2 == net::errc::closed);
+  exited.Wait();
 }
 
 TEST_CASE("net: read and write deadlines end a parked operation with a timeout", "[netpoll]") {
@@ -209,7 +221,9 @@ TEST_CASE("net: read and write deadlines end a parked operation with a timeout",
     std::atomic<rt::g*> reader{nullptr};
     std::atomic<bool> readDone{false};
     gort::chan<std::error_code> rres(1);
+    export_test::ExitTracker exited;
     gort::go([&] {
+      exited.Track();
       reader = export_test::Curg();
       char b[8];
       auto [n, rerr] = server.Read(b, sizeof b);
@@ -219,6 +233,7 @@ TEST_CASE("net: read and write deadlines end a parked operation with a timeout",
     REQUIRE(export_test::WaitParked(reader, rt::waitReasonIOWait, [&] { return readDone.load(); }));
     server.SetReadDeadline(gtime::Now().Add(-1ms));
     REQUIRE(rres.recv() == net::errc::timeout);
+    exited.Wait();
   }
   SECTION("a write deadline ends a write the peer never drains") {
     REQUIRE_FALSE(client.SetWriteDeadline(gtime::Now().Add(20ms)));
@@ -269,13 +284,15 @@ TEST_CASE("net: 1000 concurrent loopback connections echoed at GOMAXPROCS=2, eve
   net::Listener ln = listenLoopback();
   std::string addr = ln.Addr();
   gort::sync::WaitGroup served, clients;
-  gort::go(echoServer, &ln, &served);
+  export_test::ExitTracker exited;
+  gort::go(echoServer, &ln, &served, &exited);
 
   std::atomic<int> ok{0}, bad{0};
   std::atomic<int> firstErr{0};
   clients.Add(C);
   for (int id = 0; id < C; id++) {
     gort::go([&, id] {
+      exited.Track();
       auto [c, err] = net::Dial("tcp", addr);
       if (err) {
         bad++;
@@ -288,7 +305,8 @@ TEST_CASE("net: 1000 concurrent loopback connections echoed at GOMAXPROCS=2, eve
       // Write from a second goroutine while this one reads, so neither
       // side's socket buffer can fill and stall the other.
       gort::chan<bool> wrote(1);
-      gort::go([&c, &out, wrote] {
+      gort::go([&c, &out, wrote, &exited] {
+        exited.Track();
         size_t off = 0, step = 1000;
         while (off < out.size()) {
           size_t n = std::min(step, out.size() - off);
@@ -312,6 +330,7 @@ TEST_CASE("net: 1000 concurrent loopback connections echoed at GOMAXPROCS=2, eve
   clients.Wait();
   ln.Close();
   served.Wait();
+  exited.Wait();
   INFO("first dial error: " << std::strerror(firstErr.load()));
   REQUIRE(bad.load() == 0);
   REQUIRE(ok.load() == C);

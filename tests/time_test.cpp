@@ -72,8 +72,10 @@ TEST_CASE("Sleep: sleepers due in one scheduler pass run in Go's order", "[time]
   std::vector<std::atomic<rt::g*>> gs(N);
   std::vector<int64_t> when(N);
   std::atomic<bool> armed{false}, early{false};
+  export_test::ExitTracker exited;
   for (int i = 0; i < N; i++) {
     gort::go([&, i] {
+      exited.Track();
       gs[i] = export_test::Curg();
       gtime::Sleep(50ms + std::chrono::microseconds(i));
       if (!armed) early = true;
@@ -101,6 +103,7 @@ TEST_CASE("Sleep: sleepers due in one scheduler pass run in Go's order", "[time]
   }
   std::vector<int> got;
   for (int i = 0; i < N; i++) got.push_back(out.recv());
+  exited.Wait();
   if (early) {
     WARN("a sleeper woke before all were parked (machine too slow for 50ms); order not checked");
     return;
@@ -130,9 +133,11 @@ TEST_CASE("Sleep: many goroutines sleeping on every P all wake", "[time]") {
   export_test::GOMAXPROCSScope procs(4);
   gort::sync::WaitGroup wg;
   std::atomic<int> woke{0};
+  export_test::ExitTracker exited;
   wg.Add(N);
   for (int i = 0; i < N; i++) {
     gort::go([&, i] {
+      exited.Track();
       auto t0 = gtime::Now();
       auto d = std::chrono::microseconds((i * 7919) % 3000);
       gtime::Sleep(d);
@@ -141,6 +146,7 @@ TEST_CASE("Sleep: many goroutines sleeping on every P all wake", "[time]") {
     });
   }
   wg.Wait();
+  exited.Wait();
   REQUIRE(woke.load() == N);
 }
 
@@ -191,12 +197,15 @@ TEST_CASE("Timer: Stop and Reset report whether the timer was active, as Go's do
     export_test::GOMAXPROCSScope procs(2);
     gtime::Timer t = gtime::NewTimer(2ms);
     gort::chan<bool> done;
+    export_test::ExitTracker exited;
     gort::go([&] {
+      exited.Track();
       t.Reset(3ms);  // modtimer: timerModifiedLater on the creating P's heap
       done.send(true);
     });
     done.recv();
     t.C.recv();
+    exited.Wait();
   }
   SECTION("a stopped timer sends nothing") {
     gtime::Timer t = gtime::NewTimer(1ms);
@@ -220,8 +229,13 @@ TEST_CASE("Timer: Stop and Reset report whether the timer was active, as Go's do
 TEST_CASE("AfterFunc: runs f in its own goroutine, unless stopped first", "[time]") {
   gort::chan<int64_t> ran(1);
   int64_t self = export_test::Goid();
-  gtime::Timer t = gtime::AfterFunc(1ms, [ran] { ran.send(export_test::Goid()); });
+  export_test::ExitTracker exited;
+  gtime::Timer t = gtime::AfterFunc(1ms, [ran, &exited] {
+    exited.Track();
+    ran.send(export_test::Goid());
+  });
   int64_t id = ran.recv();
+  exited.Wait();
   REQUIRE(id != self);
   REQUIRE_FALSE(t.Stop());
 
@@ -236,9 +250,11 @@ TEST_CASE("Timer: many goroutines churn Stop and Reset on shared heaps", "[time]
   constexpr int G = 16, N = 200 / export_test::TSanDivisor;
   gort::sync::WaitGroup wg;
   std::atomic<int> fired{0};
+  export_test::ExitTracker exited;
   wg.Add(G);
   for (int g = 0; g < G; g++) {
     gort::go([&, g] {
+      exited.Track();
       for (int i = 0; i < N; i++) {
         gtime::Timer t = gtime::NewTimer(std::chrono::microseconds(100 + (g * 37 + i * 11) % 500));
         if ((i + g) % 3 == 0) {
@@ -256,6 +272,7 @@ TEST_CASE("Timer: many goroutines churn Stop and Reset on shared heaps", "[time]
     });
   }
   wg.Wait();
+  exited.Wait();
   int want = 0;
   for (int g = 0; g < G; g++)
     for (int i = 0; i < N; i++) want += (i + g) % 3 != 1;

@@ -285,7 +285,9 @@ TEST_CASE("TestYieldProgress: a goroutine yielding in a loop lets a sleeper wake
   for (bool locked : {false, true}) {
     SECTION(locked ? "locked (TestYieldLockedProgress)" : "unlocked") {
       gort::chan<bool> c, cack;
-      gort::go([c, cack, locked] {
+      export_test::ExitTracker exited;
+      gort::go([c, cack, locked, &exited] {
+        exited.Track();
         if (locked) rt::LockOSThread();
         for (;;) {
           bool got = false;
@@ -300,6 +302,7 @@ TEST_CASE("TestYieldProgress: a goroutine yielding in a loop lets a sleeper wake
       gort::time::Sleep(std::chrono::milliseconds(10));
       c.send(true);
       cack.recv();
+      exited.Wait();
     }
   }
 }
@@ -308,7 +311,9 @@ TEST_CASE("TestYieldProgress: a goroutine yielding in a loop lets a sleeper wake
 TEST_CASE("TestYieldLocked: a locked goroutine can yield and sleep", "[conformance][proc][time]") {
   constexpr int N = 10;
   gort::chan<bool> c;
-  gort::go([c] {
+  export_test::ExitTracker exited;
+  gort::go([c, &exited] {
+    exited.Track();
     rt::LockOSThread();
     for (int i = 0; i < N; i++) {
       rt::Gosched();
@@ -318,14 +323,17 @@ TEST_CASE("TestYieldLocked: a locked goroutine can yield and sleep", "[conforman
     // runtime.UnlockOSThread() is deliberately omitted
   });
   c.recv();
+  exited.Wait();
 }
 
 // proc_test.go: TestTimerFairness
 TEST_CASE("TestTimerFairness: a timer fires while two goroutines keep a channel always ready",
           "[conformance][proc][time]") {
   gort::chan<bool> done, c;
+  export_test::ExitTracker exited;
   for (int i = 0; i < 2; i++) {
-    gort::go([done, c] {
+    gort::go([done, c, &exited] {
+      exited.Track();
       for (bool stop = false; !stop;) {
         gort::select(gort::on_send(c, true, [] {}), gort::on_recv(done, [&](bool, bool) { stop = true; }));
       }
@@ -339,14 +347,17 @@ TEST_CASE("TestTimerFairness: a timer fires while two goroutines keep a channel 
                    stop = true;
                  }));
   }
+  exited.Wait();
 }
 
 // proc_test.go: TestTimerFairness2
 TEST_CASE("TestTimerFairness2: timers fire while goroutines ping-pong through system calls",
           "[conformance][proc][time]") {
   gort::chan<bool> done, c;
+  export_test::ExitTracker exited;
   for (int i = 0; i < 2; i++) {
-    gort::go([done, c] {
+    gort::go([done, c, &exited] {
+      exited.Track();
       auto timer = gort::time::After(std::chrono::milliseconds(20));
       char buf[1];
       for (bool stop = false; !stop;) {
@@ -363,6 +374,7 @@ TEST_CASE("TestTimerFairness2: timers fire while goroutines ping-pong through sy
   }
   done.recv();
   done.recv();
+  exited.Wait();
 }
 
 // proc_test.go: TestNetpollBreak
@@ -381,7 +393,9 @@ TEST_CASE("TestNetpollBreak: netpollBreak interrupts a blocked netpoll", "[confo
   export_test::NetpollGenericInit();
 
   gort::chan<bool> c(2);
-  gort::go([c] {
+  export_test::ExitTracker exited;
+  gort::go([c, &exited] {
+    exited.Track();
     c.send(true);
     export_test::Netpoll(10LL * 1000 * 1000 * 1000);
     c.send(true);
@@ -395,6 +409,7 @@ TEST_CASE("TestNetpollBreak: netpollBreak interrupts a blocked netpoll", "[confo
     export_test::NetpollBreak();
     gort::select(gort::on_recv(c, [&](bool, bool) { broke = true; }), gort::on_default([] {}));
   }
+  exited.Wait();
   // (Go also fails if this took more than 5s; gort keeps timing limits
   // out of tests: the ctest timeout catches a netpoll that never broke.)
 }
