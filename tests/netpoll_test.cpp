@@ -335,3 +335,43 @@ TEST_CASE("net: 1000 concurrent loopback connections echoed at GOMAXPROCS=2, eve
   REQUIRE(bad.load() == 0);
   REQUIRE(ok.load() == C);
 }
+
+TEST_CASE("net: data arriving while the only P is busy ready the reader without that P's help (sysmon polls)",
+          "[netpoll]") {
+  // The P never enters the scheduler while the data arrive, so neither
+  // findRunnable's poll runs on it; what readies the reader is sysmon's
+  // poll (every 10 ms when nobody polled) or an M already blocked in
+  // netpoll without a P (Go 1.19 proc.go:5214, :2816).
+  export_test::GOMAXPROCSScope procs(1);
+  net::Listener ln = listenLoopback();
+  auto [client, err] = net::Dial("tcp", ln.Addr());
+  REQUIRE_FALSE(err);
+  auto [server, aerr] = ln.Accept();
+  REQUIRE_FALSE(aerr);
+  std::atomic<rt::g*> reader{nullptr};
+  std::atomic<bool> readDone{false};
+  gort::chan<std::string> got(1);
+  export_test::ExitTracker exited;
+  gort::go([&] {
+    exited.Track();
+    reader = export_test::Curg();
+    char buf[16];
+    auto [n, rerr] = server.Read(buf, sizeof buf);
+    readDone = true;
+    got.send(rerr ? "error: " + rerr.message() : std::string(buf, n));
+  });
+  REQUIRE(export_test::WaitParked(reader, rt::waitReasonIOWait, [&] { return readDone.load(); }));
+  bool runnable = false;
+  {
+    // Hold the only P without entering the scheduler. The bound only ends
+    // a failing run.
+    rt::NoPreempt np;
+    client.Write("late", 4);  // the socket buffer has room: no park
+    int64_t giveUp = rt::nanotime() + 10LL * 1000 * 1000 * 1000;
+    while (!(runnable = export_test::Status(reader.load()) == rt::_Grunnable) && rt::nanotime() < giveUp) {
+    }
+  }
+  REQUIRE(runnable);
+  REQUIRE(got.recv() == "late");
+  exited.Wait();
+}
