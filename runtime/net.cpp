@@ -59,9 +59,11 @@ class netCategory final : public std::error_category {
   }
 };
 
+// gort-only: an errno as an error (Go: syscall.Errno, wrapped in os.SyscallError).
 std::error_code syserr(int e) { return {e, std::system_category()}; }
 }  // namespace
 
+// gort-only: the category of net::errc's error codes.
 const std::error_category& net_category() {
   static const netCategory c;
   return c;
@@ -149,6 +151,7 @@ std::error_code initFD(netFD* fd) {
   return {};
 }
 
+// fd_unix.go: newFD
 std::shared_ptr<netFD> newFD(int s) {
   auto fd = std::make_shared<netFD>();
   fd->sysfd = s;
@@ -189,6 +192,7 @@ struct sockaddrAny {
   socklen_t len = 0;
 };
 
+// ipsock.go: JoinHostPort, of a socket address.
 std::string sockaddrString(const sockaddrAny& a) {
   char host[INET6_ADDRSTRLEN] = "";
   if (a.ss.ss_family == AF_INET) {
@@ -296,6 +300,8 @@ using detail::netFD;
 // Conn
 // ---------------------------------------------------------------------------
 
+// gort-only: Go's GC finalizer closes a lost connection (newFD sets
+// runtime.SetFinalizer(fd, (*netFD).Close)); here the destructor does.
 Conn::~Conn() {
   if (fd_ != nullptr && !(fd_->state.load() & detail::mutexClosed)) Close();
 }
@@ -374,24 +380,29 @@ std::pair<size_t, std::error_code> Conn::Write(const void* buf, size_t n) {
   }
 }
 
+// net.go: (*conn).Close (fd_unix.go: (*FD).Close)
 std::error_code Conn::Close() {
   if (!fd_) return errc::closed;
   return detail::closeFD(fd_.get());
 }
 
+// net.go: (*conn).SetDeadline
 std::error_code Conn::SetDeadline(time::Time t) {
   if (!fd_) return errc::closed;
   return detail::setDeadline(fd_.get(), t, 'r' + 'w');
 }
+// net.go: (*conn).SetReadDeadline
 std::error_code Conn::SetReadDeadline(time::Time t) {
   if (!fd_) return errc::closed;
   return detail::setDeadline(fd_.get(), t, 'r');
 }
+// net.go: (*conn).SetWriteDeadline
 std::error_code Conn::SetWriteDeadline(time::Time t) {
   if (!fd_) return errc::closed;
   return detail::setDeadline(fd_.get(), t, 'w');
 }
 
+// net.go: (*conn).LocalAddr (formatted as TCPAddr.String)
 std::string Conn::LocalAddr() const {
   if (!fd_) return "";
   detail::sockaddrAny a;
@@ -400,6 +411,7 @@ std::string Conn::LocalAddr() const {
   return detail::sockaddrString(a);
 }
 
+// net.go: (*conn).RemoteAddr
 std::string Conn::RemoteAddr() const {
   if (!fd_) return "";
   detail::sockaddrAny a;
@@ -408,12 +420,14 @@ std::string Conn::RemoteAddr() const {
   return detail::sockaddrString(a);
 }
 
+// gort-only: the socket (Go: (*TCPConn).SyscallConn, roughly).
 int Conn::Fd() const { return fd_ ? fd_->sysfd : -1; }
 
 // ---------------------------------------------------------------------------
 // Listener
 // ---------------------------------------------------------------------------
 
+// gort-only: closes a listener that was not closed (Go: its finalizer).
 Listener::~Listener() {
   if (fd_ != nullptr && !(fd_->state.load() & detail::mutexClosed)) Close();
 }
@@ -460,11 +474,13 @@ std::pair<Conn, std::error_code> Listener::Accept() {
   }
 }
 
+// tcpsock.go: (*TCPListener).Close
 std::error_code Listener::Close() {
   if (!fd_) return errc::closed;
   return detail::closeFD(fd_.get());
 }
 
+// tcpsock.go: (*TCPListener).Addr
 std::string Listener::Addr() const {
   if (!fd_) return "";
   detail::sockaddrAny a;

@@ -1081,10 +1081,13 @@ chan<Time> After(Duration d) {
   return c;
 }
 
+// gort-only: a handle on st (NewTimer, AfterFunc make the first).
 Timer::Timer(state* st) : st_(st), C(st->c) {}
 
+// gort-only: copies share the timer, as copies of Go's *Timer do.
 Timer::Timer(const Timer& o) : st_(o.st_), C(o.C) { st_->refs.fetch_add(1); }
 
+// gort-only: see the copy constructor.
 Timer& Timer::operator=(const Timer& o) {
   Timer tmp(o);
   std::swap(st_, tmp.st_);
