@@ -320,6 +320,46 @@ TEST_CASE("procresize: a destroyed P's timers move to a remaining P and still fi
   rt::GOMAXPROCS(old);
 }
 
+TEST_CASE("procresize: sleepers and churning timers survive GOMAXPROCS going up and down", "[time]") {
+  int old = rt::GOMAXPROCS(4);
+  constexpr int G = 8, Resizes = 40;
+  std::atomic<bool> stop{false};
+  std::atomic<int> rounds{0};
+  export_test::ExitTracker exited;
+  gort::sync::WaitGroup wg;
+  wg.Add(G);
+  for (int g = 0; g < G; g++) {
+    gort::go([&, g] {
+      exited.Track();
+      for (int i = 0; !stop.load(); i++) {
+        // Deleted, modified-earlier and modified-later timers on whatever
+        // P this runs on, for moveTimers to find when that P is destroyed.
+        gtime::Timer far = gtime::NewTimer(1h);
+        gtime::Timer t = gtime::NewTimer(std::chrono::microseconds(200 + 50 * g));
+        if (i % 2 == 0)
+          far.Stop();
+        else
+          far.Reset(30min);
+        t.Reset(std::chrono::microseconds(100));  // earlier
+        t.C.recv();
+        gtime::Sleep(std::chrono::microseconds(50 * (i % 4)));
+        rounds++;
+      }
+      wg.Done();
+    });
+  }
+  // Each resize stops the world and, going down, destroys Ps with timers.
+  for (int k = 0; k < Resizes; k++) {
+    rt::GOMAXPROCS(k % 2 == 0 ? 1 : 4);
+    gtime::Sleep(std::chrono::microseconds(200));
+  }
+  stop = true;
+  wg.Wait();
+  exited.Wait();
+  rt::GOMAXPROCS(old);
+  REQUIRE(rounds.load() > 0);
+}
+
 TEST_CASE("checkdead: no deadlock while a timer is pending, a deadlock once none is", "[time][crash]") {
   auto r = testprog::run("SleepThenDeadlock");
   INFO(r.output);
