@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -361,6 +362,13 @@ TEST_CASE("net: data arriving while the only P is busy ready the reader without 
     got.send(rerr ? "error: " + rerr.message() : std::string(buf, n));
   });
   REQUIRE(export_test::WaitParked(reader, rt::waitReasonIOWait, [&] { return readDone.load(); }));
+  // sysmon may be in its deep sleep (it took one while Dial or Accept left
+  // the P idle), which only a system call, a stop-the-world or a timer ends
+  // (proc.go:5160-5169). A system call wakes it (entersyscall_sysmon).
+  {
+    rt::SyscallGuard sys;
+    (void)getppid();
+  }
   bool runnable = false;
   {
     // Hold the only P without entering the scheduler. The bound only ends
