@@ -22,6 +22,7 @@
 #include "runtime/chan_public.h"  // chan<T>, select, on_recv, on_send, on_default
 #include "runtime/funcval.h"
 #include "runtime/sync.h"  // package sync: Mutex, RWMutex, WaitGroup, Once, Cond
+#include "runtime/time_public.h"  // package time: Sleep, After, Now, Timer
 
 namespace gort {
 

@@ -11,11 +11,20 @@
 //
 //   hchan.lock  ->  sched.sudoglock
 //
+//   pollDesc.lock  ->  sched.lock  ->  p.timersLock  ->  netpollInitLock
+//
+//   pollcache.lock, allpLock (timeSleepUntil, retake) are leaves here.
+//
 // sched.gFree.lock is taken without sched.lock by gfget/gfput; the stack
 // pool lock is a leaf. Several hchan locks are held at once only by
 // select (sellock), which takes them in channel address order. Channel
 // code readies a g (ready, wakep, sched.lock) only after unlocking the
 // channel (chan.go's rule, kept in chan.cpp and select.cpp).
+// sched.lock is held over p.timersLock by pidleput (updateTimerPMask) and
+// procresize (moveTimers, the only place two timersLocks are held, with
+// the world stopped). A timer function runs with no timersLock held
+// (runOneTimer unlocks around it), and modtimer/addtimer unlock before
+// wakeNetPoller may take sched.lock (wakep).
 
 #include "runtime/lock_futex.h"
 

@@ -40,6 +40,7 @@
 #include "runtime/fiber_annotations.h"
 #include "runtime/go.h"
 #include "runtime/lock_futex.h"
+#include "runtime/netpoll.h"
 #include "runtime/os_linux.h"
 #include "runtime/panic.h"
 #include "runtime/preempt.h"
@@ -48,6 +49,7 @@
 #include "runtime/sema.h"
 #include "runtime/stack.h"
 #include "runtime/stubs.h"
+#include "runtime/time.h"
 #include "runtime/traceback.h"
 #include "runtime/trace.h"
 
@@ -76,6 +78,10 @@ bool mainStarted;
 std::atomic<g*> allgs{nullptr};
 std::atomic<int64_t> allglen{0};
 
+// allpLock protects P-less reads and size changes of allp and the masks;
+// it is taken by sysmon's retake and timeSleepUntil, which run without a P.
+mutex allpLock;
+
 namespace {
 // The program's main function and its arguments (rt0_go stores them).
 int (*main_main)(int, char**);
@@ -89,10 +95,6 @@ g* allgtail;
 // allp's backing array: Ps beyond gomaxprocs are kept for reuse, as Go's
 // slice keeps its capacity.
 int32_t allpcap;
-
-// allpLock protects P-less reads and size changes of allp and the masks;
-// it is taken by sysmon's retake, which runs without a P.
-mutex allpLock;
 
 // newprocs: the GOMAXPROCS value startTheWorld applies (0: no change).
 int32_t newprocs;
@@ -583,7 +585,10 @@ void stopTheWorldWithSema() {
 // more spinning M.
 int64_t startTheWorldWithSema() {
   m* mp = acquirem();  // disable preemption because it can be holding p in a local var
-  // gort: Go first polls the network here (netpoll issue).
+  if (netpollinited()) {
+    gList list = netpoll(0);  // non-blocking
+    injectglist(&list);
+  }
 
   lock(&sched.lock);
   int32_t procs = gomaxprocs.load();
@@ -938,10 +943,13 @@ void handoffp(p* _p_) {
     return;
   }
 
-  // gort: Go takes the P's next timer here (nobarrierWakeTime) and wakes
-  // the netpoller for it after pidleput (timers issue).
+  // The scheduler lock cannot be held when calling wakeNetPoller below
+  // because wakeNetPoller may call wakep which may call startm.
+  int64_t when = nobarrierWakeTime(_p_);
   pidleput(_p_, 0);
   unlock(&sched.lock);
+
+  if (when != 0) wakeNetPoller(when);
 }
 
 // proc.go: wakep
@@ -1073,10 +1081,14 @@ top:
     gcstopm();
     goto top;
   }
-  // gort: Go runs the P's safe-point function here (a GC hook) and then
-  // its due timers (checkTimers, timers issue).
-  int64_t now = 0;
-  int64_t pollUntil = 0;
+  // gort: Go runs the P's safe-point function here (a GC hook).
+
+  // now and pollUntil are saved for work stealing later, which may steal
+  // timers. It's important that between now and then, nothing blocks, so
+  // these numbers remain mostly relevant.
+  checkTimersResult ct = checkTimers(_p_, 0);
+  int64_t now = ct.now;
+  int64_t pollUntil = ct.pollUntil;
 
   // Check the global runnable queue once in a while to ensure fairness.
   // Otherwise two goroutines can completely occupy the local runqueue by
@@ -1102,8 +1114,22 @@ top:
     if (gp != nullptr) return {gp, false, false};
   }
 
-  // gort: here Go polls the network without blocking, an optimization
-  // before stealing (netpoll issue).
+  // Poll network.
+  // This netpoll is only an optimization before we resort to stealing. We
+  // can safely skip it if there are no waiters or a thread is blocked in
+  // netpoll already. If there is any kind of logical race with that
+  // blocked thread (e.g. it has already returned from netpoll, but does not
+  // set lastpoll yet), this thread will do blocking netpoll below anyway.
+  if (netpollinited() && netpollWaiters.load() > 0 && sched.lastpoll.load() != 0) {
+    gList list = netpoll(0);  // non-blocking
+    if (!list.empty()) {
+      g* gp = list.pop();
+      injectglist(&list);
+      casgstatus(gp, _Gwaiting, _Grunnable);
+      if (trace.enabled) traceGoUnpark(gp);
+      return {gp, false, false};
+    }
+  }
 
   // Spinning Ms: steal work from other Ps.
   //
@@ -1146,6 +1172,9 @@ top:
   // immutable.
   p** allpSnapshot = allp;
   int32_t allpSnapshotLen = allplen;
+  // Also snapshot masks. Value changes are OK, but we can't allow len to
+  // change out from under us. (gort: pMask arrays are never freed, so the
+  // masks themselves are read directly by checkRunqsNoP/checkTimersNoP.)
 
   // return P and block
   lock(&sched.lock);
@@ -1183,6 +1212,7 @@ top:
   // unparking a new worker thread: the system is fully loaded so no
   // spinning threads are required. Also see "Worker thread
   // parking/unparking" comment at the top of the file.
+  bool wasSpinning = _g_->m->spinning;
   if (_g_->m->spinning) {
     _g_->m->spinning = false;
     if (int32_t(sched.nmspinning.fetch_sub(1) - 1) < 0) throw_("findrunnable: negative nmspinning");
@@ -1202,14 +1232,56 @@ top:
       goto top;
     }
 
-    // gort: Go re-checks idle GC work (checkIdleGCNoP) and the timers of
-    // every P (checkTimersNoP) here; gort has no GC, timers come later.
+    // gort: Go re-checks idle GC work (checkIdleGCNoP) here; no GC.
+
+    // Finally, check for timer creation or expiry concurrently with
+    // transitioning from spinning to non-spinning.
+    //
+    // Note that we cannot use checkTimers here because it calls
+    // adjusttimers which may need to allocate memory, and that isn't
+    // allowed when we don't have an active P.
+    pollUntil = checkTimersNoP(allpSnapshot, allpSnapshotLen, pollUntil);
   }
 
-  // gort: here Go blocks in netpoll until the next timer when no other M
-  // is polling (netpoll issue).
-  (void)pollUntil;
-
+  // Poll network until next timer.
+  if (netpollinited() && (netpollWaiters.load() > 0 || pollUntil != 0) && sched.lastpoll.exchange(0) != 0) {
+    sched.pollUntil.store(pollUntil);
+    if (_g_->m->p != nullptr) throw_("findrunnable: netpoll with p");
+    if (_g_->m->spinning) throw_("findrunnable: netpoll with spinning");
+    // Refresh now.
+    now = nanotime();
+    int64_t delay = -1;
+    if (pollUntil != 0) {
+      delay = pollUntil - now;
+      if (delay < 0) delay = 0;
+    }
+    gList list = netpoll(delay);  // block until new work is available
+    sched.pollUntil.store(0);
+    sched.lastpoll.store(now);
+    lock(&sched.lock);
+    _p_ = pidleget(now);
+    unlock(&sched.lock);
+    if (_p_ == nullptr) {
+      injectglist(&list);
+    } else {
+      acquirep(_p_);
+      if (!list.empty()) {
+        g* gp = list.pop();
+        injectglist(&list);
+        casgstatus(gp, _Gwaiting, _Grunnable);
+        if (trace.enabled) traceGoUnpark(gp);
+        return {gp, false, false};
+      }
+      if (wasSpinning) {
+        _g_->m->spinning = true;
+        sched.nmspinning.fetch_add(1);
+      }
+      goto top;
+    }
+  } else if (pollUntil != 0 && netpollinited()) {
+    int64_t pollerPollUntil = sched.pollUntil.load();
+    if (pollerPollUntil == 0 || pollerPollUntil > pollUntil) netpollBreak();
+  }
   stopm();
   goto top;
 }
@@ -1237,8 +1309,36 @@ g* stealWork(int64_t* now, bool* inheritTime, int64_t* pollUntil, bool* newWork)
       p* p2 = allp[e.position()];
       if (pp == p2) continue;
 
-      // gort: on the last pass Go runs p2's due timers here (timers
-      // issue), then may take p2's runnext below.
+      // Steal timers from p2. This call to checkTimers is the only place
+      // where we might hold a lock on a different P's timers. We do this
+      // once on the last pass before checking runnext because stealing
+      // from the other P's runnext should be the last resort, so if there
+      // are timers to steal do that first.
+      //
+      // We only check timers on one of the stealing iterations because
+      // the time stored in now doesn't change in this loop and checking
+      // the timers for each P more than once with the same value of now
+      // is probably a waste of time.
+      //
+      // timerpMask tells us whether the P may have timers at all. If it
+      // can't, no need to check at all.
+      if (stealTimersOrRunNextG && timerpMask.read(int32_t(e.position()))) {
+        checkTimersResult ct = checkTimers(p2, *now);
+        *now = ct.now;
+        if (ct.pollUntil != 0 && (*pollUntil == 0 || ct.pollUntil < *pollUntil)) *pollUntil = ct.pollUntil;
+        if (ct.ran) {
+          // Running the timers may have made an arbitrary number of G's
+          // ready and added them to this P's local run queue. That
+          // invalidates the assumption of runqsteal that it always has
+          // room to add stolen G's. So check now if there is a local G to
+          // run.
+          if (g* gp = runqget(pp, inheritTime)) {
+            *newWork = ranTimer;
+            return gp;
+          }
+          ranTimer = true;
+        }
+      }
 
       // Don't bother to attempt to steal if p2 is idle.
       if (!idlepMask.read(int32_t(e.position()))) {
@@ -1254,8 +1354,6 @@ g* stealWork(int64_t* now, bool* inheritTime, int64_t* pollUntil, bool* newWork)
   // No goroutines found to steal. Regardless, running a timer may have
   // made some goroutine ready that we missed. Indicate the next timer to
   // wait for.
-  (void)now;
-  (void)pollUntil;
   *newWork = ranTimer;
   return nullptr;
 }
@@ -1278,6 +1376,38 @@ p* checkRunqsNoP(p** allpSnapshot, int32_t n) {
     }
   }
   return nullptr;
+}
+
+// proc.go: checkTimersNoP
+// Check all Ps for a timer expiring sooner than pollUntil. Returns updated
+// pollUntil value. May run without a P.
+int64_t checkTimersNoP(p** allpSnapshot, int32_t n, int64_t pollUntil) {
+  for (int32_t id = 0; id < n; id++) {
+    if (timerpMask.read(id)) {
+      int64_t w = nobarrierWakeTime(allpSnapshot[id]);
+      if (w != 0 && (pollUntil == 0 || w < pollUntil)) pollUntil = w;
+    }
+  }
+  return pollUntil;
+}
+
+// proc.go: wakeNetPoller
+// wakeNetPoller wakes up the thread sleeping in the network poller if it
+// isn't going to wake up before the when argument; or it wakes an idle P
+// to service timers and the network poller if there isn't one already.
+void wakeNetPoller(int64_t when) {
+  if (sched.lastpoll.load() == 0) {
+    // In findRunnable we ensure that when polling the pollUntil field is
+    // either zero or the time to which the current poll is expected to
+    // run. This can have a spurious wakeup but should never miss a
+    // wakeup.
+    int64_t pollerPollUntil = sched.pollUntil.load();
+    if (pollerPollUntil == 0 || pollerPollUntil > when) netpollBreak();
+  } else {
+    // There are no threads in the network poller, try to get one there so
+    // it can handle new timers.
+    wakep();
+  }
 }
 
 // proc.go: resetspinning
@@ -1408,6 +1538,61 @@ void dropg() {
   g* _g_ = getg();
   _g_->m->curg.load()->m = nullptr;
   _g_->m->curg = nullptr;
+}
+
+// proc.go: checkTimers
+// checkTimers runs any timers for the P that are ready. If now is not 0 it
+// is the current time. It returns the passed time or the current time if
+// now was passed as 0, and the time when the next timer should run or 0 if
+// there is no next timer, and reports whether it ran any timers. If the
+// time when the next timer should run is not 0, it is always larger than
+// the returned time. We pass now in and out to avoid extra calls of
+// nanotime. Must run on g0.
+checkTimersResult checkTimers(p* pp, int64_t now) {
+  // If it's not yet time for the first timer, or the first adjusted timer,
+  // then there is nothing to do.
+  int64_t next = pp->timer0When.load();
+  int64_t nextAdj = pp->timerModifiedEarliest.load();
+  if (next == 0 || (nextAdj != 0 && nextAdj < next)) next = nextAdj;
+
+  if (next == 0) {
+    // No timers to run or adjust.
+    return {now, 0, false};
+  }
+
+  if (now == 0) now = nanotime();
+  if (now < next) {
+    // Next timer is not ready to run, but keep going if we would clear
+    // deleted timers. This corresponds to the condition below where we
+    // decide whether to call clearDeletedTimers.
+    if (pp != getg()->m->p || int(pp->deletedTimers.load()) <= int(pp->numTimers.load() / 4))
+      return {now, next, false};
+  }
+
+  int64_t pollUntil = 0;
+  bool ran = false;
+  lock(&pp->timersLock);
+
+  if (!pp->timers.empty()) {
+    adjusttimers(pp, now);
+    while (!pp->timers.empty()) {
+      // Note that runtimer may temporarily unlock pp.timersLock.
+      if (int64_t tw = runtimer(pp, now); tw != 0) {
+        if (tw > 0) pollUntil = tw;
+        break;
+      }
+      ran = true;
+    }
+  }
+
+  // If this is the local P, and there are a lot of deleted timers, clear
+  // them out. We only do this for the local P to reduce lock contention on
+  // timersLock.
+  if (pp == getg()->m->p && int(pp->deletedTimers.load()) > int(pp->timers.size() / 4)) clearDeletedTimers(pp);
+
+  unlock(&pp->timersLock);
+
+  return {now, pollUntil, ran};
 }
 
 // proc.go: parkunlock_c
@@ -2104,7 +2289,22 @@ static void pdestroy(p* pp) {
     globrunqputhead(next);
     pp->runnext.store(nullptr);
   }
-  // gort: timers move to the current P here (timers issue).
+  if (!pp->timers.empty()) {
+    p* plocal = getg()->m->p;
+    // The world is stopped, but we acquire timersLock to protect against
+    // sysmon calling timeSleepUntil. This is the only case where we hold
+    // the timersLock of more than one P, so there are no deadlock
+    // concerns.
+    lock(&plocal->timersLock);
+    lock(&pp->timersLock);
+    moveTimers(plocal, pp->timers);
+    pp->timers.clear();
+    pp->numTimers.store(0);
+    pp->deletedTimers.store(0);
+    pp->timer0When.store(0);
+    unlock(&pp->timersLock);
+    unlock(&plocal->timersLock);
+  }
   stackcache_clear(pp);
   gfpurge(pp);
   pp->status.store(_Pdead);
@@ -2284,8 +2484,15 @@ void checkdead() {
     fatal("no goroutines (main called runtime.Goexit) - deadlock!");
   }
 
-  // gort: Go returns here if any P has timers (a sleeping goroutine will
-  // wake up); timers arrive with the timers issue.
+  // gort: Go jumps time forward here for the playground (faketime); gort
+  // has no fake time.
+
+  // There are no goroutines running, so we can look at the P's.
+  // (gort: numTimers, the atomic twin of Go's unlocked len(_p_.timers).)
+  for (int32_t i = 0; i < allplen; i++) {
+    if (allp[i]->numTimers.load() > 0) return;
+  }
+
   unlock(&sched.lock);
   fatal("all goroutines are asleep - deadlock!");
 }
@@ -2335,15 +2542,21 @@ void sysmon() {
       lock(&sched.lock);
       if (sched.gcwaiting.load() != 0 || sched.npidle.load() == uint32_t(gomaxprocs.load())) {
         bool syscallWake = false;
-        // gort: Go sleeps until the next timer (timeSleepUntil) but at
-        // most forcegcperiod/2 = 60s; without timers yet, the latter.
-        int64_t sleep = 60LL * 1000 * 1000 * 1000;
-        sched.sysmonwait.store(1);
-        unlock(&sched.lock);
-        syscallWake = notetsleep(&sched.sysmonnote, sleep);
-        lock(&sched.lock);
-        sched.sysmonwait.store(0);
-        noteclear(&sched.sysmonnote);
+        int64_t next = timeSleepUntil();
+        if (next > now) {
+          sched.sysmonwait.store(1);
+          unlock(&sched.lock);
+          // Make wake-up period small enough for the sampling to be
+          // correct.
+          int64_t sleep = forcegcperiod / 2;
+          if (next - now < sleep) sleep = next - now;
+          // gort: Go relaxes the OS timer resolution here on Windows
+          // (osRelax); a no-op on Linux.
+          syscallWake = notetsleep(&sched.sysmonnote, sleep);
+          lock(&sched.lock);
+          sched.sysmonwait.store(0);
+          noteclear(&sched.sysmonnote);
+        }
         if (syscallWake) {
           idle = 0;
           delay = 20;
@@ -2353,8 +2566,23 @@ void sysmon() {
     }
 
     now = nanotime();
-    // gort: Go polls the network here if nobody did for 10ms (netpoll
-    // issue).
+    // poll network if not polled for more than 10ms
+    int64_t lastpoll = sched.lastpoll.load();
+    if (netpollinited() && lastpoll != 0 && lastpoll + 10 * 1000 * 1000 < now) {
+      sched.lastpoll.compare_exchange_strong(lastpoll, now);
+      gList list = netpoll(0);  // non-blocking - returns list of goroutines
+      if (!list.empty()) {
+        // Need to decrement number of idle locked M's (pretending that one
+        // more is running) before injectglist. Otherwise it can lead to
+        // the following situation: injectglist grabs all P's but before
+        // it starts M's to run the P's, another M returns from syscall,
+        // finishes running its G, observes that there is no work to do
+        // and no other running M's and reports deadlock.
+        incidlelocked(-1);
+        injectglist(&list);
+        incidlelocked(1);
+      }
+    }
     // retake P's blocked in syscalls and preempt long running G's
     if (retake(now) != 0)
       idle = 0;
@@ -2657,6 +2885,41 @@ g* globrunqget(p* _p_, int32_t max) {
   return gp;
 }
 
+// proc.go: updateTimerPMask
+// updateTimerPMask clears pp's timer mask if it has no timers on its heap.
+//
+// Ideally, the timer mask would be kept immediately consistent on any
+// timer operations. Unfortunately, updating a shared global data structure
+// in the timer hot path adds too much overhead in applications frequently
+// switching between no timers and some timers.
+//
+// As a compromise, the timer mask is updated only on pidleget / pidleput.
+// A running P (returned by pidleget) may add a timer at any time, so its
+// mask must be set. An idle P (passed to pidleput) cannot add new timers
+// while idle, so if it has no timers at that time, its mask may be
+// cleared.
+//
+// Thus, we get the following effects on timer-stealing in findRunnable:
+//
+//   - Idle Ps with no timers when they go idle are never checked in
+//     findRunnable (for work- or timer-stealing; this is the ideal case).
+//   - Running Ps must always be checked.
+//   - Idle Ps whose timers are stolen must continue to be checked until
+//     they run again, even after timer expiration.
+//
+// When the P starts running again, the mask should be set, as a timer may
+// be added at any time.
+static void updateTimerPMask(p* pp) {
+  if (pp->numTimers.load() > 0) return;
+
+  // Looks like there are no timers, however another P may transiently
+  // decrement numTimers when handling a timerModified timer in
+  // checkTimers. We must take timersLock to serialize with these changes.
+  lock(&pp->timersLock);
+  if (pp->numTimers.load() == 0) timerpMask.clear(pp->id);
+  unlock(&pp->timersLock);
+}
+
 // proc.go: pidleput
 // Put p on the _Pidle list. now must be a relatively recent call to
 // nanotime or zero. Returns now or the current time if now was zero.
@@ -2665,8 +2928,7 @@ int64_t pidleput(p* _p_, int64_t now) {
   assertLockHeld(&sched.lock);
   if (!runqempty(_p_)) throw_("pidleput: P has non-empty run queue");
   if (now == 0) now = nanotime();
-  // gort: updateTimerPMask(pp) clears timerpMask when the P has no
-  // timers (timers issue).
+  updateTimerPMask(_p_);  // clear if there are no timers.
   idlepMask.set(_p_->id);
   _p_->link = sched.pidle;
   sched.pidle = _p_;

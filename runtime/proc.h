@@ -38,6 +38,13 @@ constexpr uintptr_t stackPreempt = uintptr_t(-1314);  // 0xfff...fade
 // proc.go: forcePreemptNS. The time slice: sysmon preempts a g that has
 // run this long.
 constexpr int64_t forcePreemptNS = 10 * 1000 * 1000;  // 10ms
+// proc.go: forcegcperiod. The maximum time between garbage collections;
+// gort has no GC, but sysmon's deep sleep is still capped at half of it.
+constexpr int64_t forcegcperiod = 2LL * 60 * 1000 * 1000 * 1000;
+
+// runtime2.go: allpLock. Protects P-less reads and size changes of allp (and
+// the masks); taken by sysmon's retake and by timeSleepUntil.
+extern mutex allpLock;
 
 void Gosched();
 void gopark(bool (*unlockf)(g*, void*), void* lock, waitReason reason);
@@ -118,6 +125,7 @@ struct runnable {
 runnable findRunnable();
 g* stealWork(int64_t* now, bool* inheritTime, int64_t* pollUntil, bool* newWork);
 p* checkRunqsNoP(p** allpSnapshot, int32_t n);
+int64_t checkTimersNoP(p** allpSnapshot, int32_t n, int64_t pollUntil);
 [[noreturn]] void schedule();
 void dropg();
 

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include <signal.h>
 
@@ -20,6 +21,7 @@ namespace gort::runtime {
 struct g;
 struct m;
 struct p;
+struct timer;
 
 // ---------------------------------------------------------------------------
 // G status (runtime2.go: _Gidle ...). The numeric values are Go's and stay
@@ -248,6 +250,7 @@ struct g {
 
   // Channel and select state (chan.cpp, select.cpp).
   sudog* waiting;                     // sudog structures this g is waiting on (that have a valid elem ptr); in lock order
+  struct timer* timer;                // cached timer for time.Sleep (time.cpp: timeSleep)
   std::atomic<uint32_t> selectDone;  // are we participating in a select and did someone win the race?
   std::atomic<bool> parkingOnChan;    // set when g is about to park on a chan send or chan receive
   bool activeStackChans;              // Go: stack shrinking guard; gort never shrinks stacks
@@ -376,7 +379,36 @@ struct p {
     uintptr_t stacksize;  // gort: the size of each stack on list
   } stackcache;
 
+  // The when field of the first entry on the timer heap. This is 0 if the
+  // timer heap is empty. Read without timersLock (nobarrierWakeTime,
+  // timeSleepUntil, checkTimers).
+  std::atomic<int64_t> timer0When;
+
+  // The earliest known nextwhen field of a timer with timerModifiedEarlier
+  // status. Because the timer may have been modified again, there need not
+  // be any timer with this value. This is 0 if there are no
+  // timerModifiedEarlier timers.
+  std::atomic<int64_t> timerModifiedEarliest;
+
+  // Per-P GC state (Go: gcAssistTime ... wbBuf) is left out: no GC.
+
   std::atomic<bool> preempt;  // this P should enter the scheduler ASAP
+
+  // Lock for timers. We normally access the timers while running on this
+  // P, but the scheduler can also do it from a different P.
+  mutex timersLock;
+
+  // Actions to take at some time. This is used to implement the standard
+  // library's time package (gort: time.cpp's Sleep, After, Timer). Must
+  // hold timersLock to access. A 4-ary heap ordered by timer.when.
+  std::vector<timer*> timers;
+
+  // Number of timers in P's heap. Modified using atomic instructions.
+  std::atomic<uint32_t> numTimers;
+
+  // Number of timerDeleted timers in P's heap. Modified using atomic
+  // instructions.
+  std::atomic<uint32_t> deletedTimers;
 };
 
 // ---------------------------------------------------------------------------

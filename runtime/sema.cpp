@@ -60,8 +60,11 @@ void sync_runtime_SemacquireMutex(std::atomic<uint32_t>* addr, bool lifo, int sk
   semacquire1(addr, lifo, semaBlockProfile | semaMutexProfile, skipframes);
 }
 
-// gort: poll_runtime_Semacquire / poll_runtime_Semrelease (internal/poll)
-// arrive with the netpoller.
+// sema.go: poll_runtime_Semacquire (internal/poll.runtime_Semacquire)
+void poll_runtime_Semacquire(std::atomic<uint32_t>* addr) { semacquire1(addr, false, semaBlockProfile, 0); }
+
+// sema.go: poll_runtime_Semrelease (internal/poll.runtime_Semrelease)
+void poll_runtime_Semrelease(std::atomic<uint32_t>* addr) { semrelease(addr); }
 
 // sema.go: readyWithTime
 void readyWithTime(sudog* s, int) {

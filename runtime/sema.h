@@ -71,6 +71,12 @@ void sync_runtime_Semrelease(std::atomic<uint32_t>* addr, bool handoff, int skip
 // sema.go: sync_runtime_SemacquireMutex (sync.runtime_SemacquireMutex)
 void sync_runtime_SemacquireMutex(std::atomic<uint32_t>* addr, bool lifo, int skipframes);
 
+// sema.go: poll_runtime_Semacquire / poll_runtime_Semrelease
+// (internal/poll's runtime_Semacquire/Semrelease: net.cpp's Close waits
+// on one until the descriptor is really closed).
+void poll_runtime_Semacquire(std::atomic<uint32_t>* addr);
+void poll_runtime_Semrelease(std::atomic<uint32_t>* addr);
+
 // sema.go: readyWithTime. Readies s's goroutine (runnext of this P).
 void readyWithTime(sudog* s, int traceskip);
 // sema.go: semacquire. Waits until *addr > 0, then decrements it.

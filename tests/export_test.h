@@ -13,6 +13,7 @@
 #include "runtime/chan.h"
 #include "runtime/go.h"
 #include "runtime/lock_futex.h"
+#include "runtime/netpoll.h"
 #include "runtime/os_linux.h"
 #include "runtime/preempt.h"
 #include "runtime/proc.h"
@@ -20,6 +21,7 @@
 #include "runtime/sema.h"
 #include "runtime/stubs.h"
 #include "runtime/sync.h"
+#include "runtime/time.h"
 
 #if defined(__x86_64__)
 #include "arch/amd64/asm_amd64.h"
@@ -274,6 +276,54 @@ struct AcquiremScope {
 // The status and wait reason of a goroutine, read from another.
 inline uint32_t Status(rt::g* gp) { return rt::readgstatus(gp); }
 inline std::string WaitReason(rt::g* gp) { return rt::waitReasonString(gp->waitreason); }
+
+// --- time.cpp, netpoll.cpp (Go's export_test.go: Netpoll, NetpollBreak) --
+// A runtime timer that calls f (on g0, from the scheduler) when it fires.
+inline void AddTimer(rt::timer* t) {
+  rt::systemstack([&] { rt::addtimer(t); });
+}
+// The number of timers on pp's heap. Takes its timersLock.
+inline size_t TimersOn(rt::p* pp) {
+  rt::lock(&pp->timersLock);
+  size_t n = pp->timers.size();
+  rt::unlock(&pp->timersLock);
+  return n;
+}
+// netpoll(delay) from a goroutine, as Go's export_test.go Netpoll does;
+// whatever it readies is handed back to the scheduler.
+inline void Netpoll(int64_t delay) {
+  rt::gList list = rt::netpoll(delay);
+  rt::systemstack([&] { rt::injectglist(&list); });
+}
+inline void NetpollBreak() { rt::netpollBreak(); }
+
+// Goroutines that call Track() from inside are waited for by Wait() until
+// they have exited (_Gdead), i.e. until the go statement's closure has been
+// freed too: a test that returns earlier leaves it to LeakSanitizer, which
+// does not scan goroutine stacks. Wait yields; what it waits for must be
+// finishing, not blocked (a dead g reused by a later goroutine is waited
+// for too, so track only goroutines of the test itself).
+class ExitTracker {
+ public:
+  void Track() {
+    rt::lock(&mu_);
+    gs_.push_back(rt::getg()->m->curg);
+    rt::unlock(&mu_);
+  }
+  void Wait() {
+    rt::lock(&mu_);
+    std::vector<rt::g*> gs = gs_;
+    rt::unlock(&mu_);
+    for (rt::g* gp : gs)
+      while (rt::readgstatus(gp) != rt::_Gdead) rt::Gosched();
+  }
+
+ private:
+  rt::mutex mu_;
+  std::vector<rt::g*> gs_;
+};
+inline void NetpollGenericInit() { rt::netpollGenericInit(); }
+inline uint32_t NetpollWaiters() { return rt::netpollWaiters.load(); }
 
 }  // namespace export_test
 

@@ -2,12 +2,15 @@
 // export_test.go helpers behind them). Each TEST_CASE names the Go test.
 #include <catch2/catch.hpp>
 
-#include <time.h>
-
 #include <atomic>
+#include <chrono>
+#include <utility>
 #include <vector>
 
+#include <unistd.h>
+
 #include "runtime/go.h"
+#include "runtime/net.h"
 
 #include "export_test.h"
 
@@ -166,13 +169,13 @@ TEST_CASE("TestGoroutineParallelism: GOMAXPROCS busy goroutines all run at once"
   }
 }
 
-// proc_test.go: TestGoroutineParallelism2 (the load variant; the netpoll
-// variant needs the netpoller)
-TEST_CASE("TestGoroutineParallelism2: nested-spawned busy goroutines all run at once, after a load",
+// proc_test.go: TestGoroutineParallelism2 (Go runs the load, netpoll and
+// load+netpoll variants; the plain one is commented out there)
+TEST_CASE("TestGoroutineParallelism2: nested-spawned busy goroutines all run at once, after a load or with the netpoller on",
           "[conformance][proc]") {
   constexpr int P = 2, N = 3;
   export_test::GOMAXPROCSScope procs(P);
-  for (bool load : {false, true}) {
+  for (auto [load, netpoll] : {std::pair{false, false}, {true, false}, {false, true}, {true, true}}) {
     for (int attempt = 0; attempt < N; attempt++) {
       if (load) {
         // Create P goroutines and wait until they all run. When we run the
@@ -194,6 +197,11 @@ TEST_CASE("TestGoroutineParallelism2: nested-spawned busy goroutines all run at 
         // gort: x and the latches live in this block; wait until every
         // loader is past them (Go's garbage collector makes that moot).
         exited.Wait(P);
+      }
+      gort::net::Listener ln;
+      if (netpoll) {
+        // Enable netpoller, affects scheduler behavior.
+        ln = gort::net::Listen("tcp", "127.0.0.1:0").first;
       }
       export_test::Latch done;
       std::atomic<uint32_t> x{0};
@@ -304,17 +312,10 @@ TEST_CASE("TestPingPongHog: a pair of hogs and a pair of light goroutines share 
   // Start two co-scheduled light goroutines.
   for (int i = 0; i < 2; i++) gort::go(run, 1000, &lightCount, lightChan);
 
-  // Start goroutine pairs and wait for a few preemption rounds. (The
-  // window is Go's time.Sleep(100ms); here the M sleeps in a system call
-  // and sysmon hands the P on, which works before timers exist.)
+  // Start goroutine pairs and wait for a few preemption rounds.
   hogChan.send(true);
   lightChan.send(true);
-  {
-    gort::runtime::SyscallGuard sys;
-    timespec ts{0, 100 * 1000 * 1000};
-    while (nanosleep(&ts, &ts) != 0) {
-    }
-  }
+  gort::time::Sleep(std::chrono::milliseconds(100));
   done.close();
   hogChan.recv();
   lightChan.recv();
@@ -326,4 +327,139 @@ TEST_CASE("TestPingPongHog: a pair of hogs and a pair of light goroutines share 
   REQUIRE(lightCount > 0);
   REQUIRE(hogCount <= lightCount * factor);
   REQUIRE(lightCount <= hogCount * factor);
+}
+
+// proc_test.go: TestYieldProgress / TestYieldLockedProgress (testYieldProgress)
+TEST_CASE("TestYieldProgress: a goroutine yielding in a loop lets a sleeper wake and signal it",
+          "[conformance][proc][time]") {
+  for (bool locked : {false, true}) {
+    SECTION(locked ? "locked (TestYieldLockedProgress)" : "unlocked") {
+      gort::chan<bool> c, cack;
+      export_test::ExitTracker exited;
+      gort::go([c, cack, locked, &exited] {
+        exited.Track();
+        if (locked) rt::LockOSThread();
+        for (;;) {
+          bool got = false;
+          gort::select(gort::on_recv(c, [&](bool, bool) { got = true; }),
+                       gort::on_default([] { rt::Gosched(); }));
+          if (got) {
+            cack.send(true);
+            return;
+          }
+        }
+      });
+      gort::time::Sleep(std::chrono::milliseconds(10));
+      c.send(true);
+      cack.recv();
+      exited.Wait();
+    }
+  }
+}
+
+// proc_test.go: TestYieldLocked
+TEST_CASE("TestYieldLocked: a locked goroutine can yield and sleep", "[conformance][proc][time]") {
+  constexpr int N = 10;
+  gort::chan<bool> c;
+  export_test::ExitTracker exited;
+  gort::go([c, &exited] {
+    exited.Track();
+    rt::LockOSThread();
+    for (int i = 0; i < N; i++) {
+      rt::Gosched();
+      gort::time::Sleep(std::chrono::milliseconds(1));
+    }
+    c.send(true);
+    // runtime.UnlockOSThread() is deliberately omitted
+  });
+  c.recv();
+  exited.Wait();
+}
+
+// proc_test.go: TestTimerFairness
+TEST_CASE("TestTimerFairness: a timer fires while two goroutines keep a channel always ready",
+          "[conformance][proc][time]") {
+  gort::chan<bool> done, c;
+  export_test::ExitTracker exited;
+  for (int i = 0; i < 2; i++) {
+    gort::go([done, c, &exited] {
+      exited.Track();
+      for (bool stop = false; !stop;) {
+        gort::select(gort::on_send(c, true, [] {}), gort::on_recv(done, [&](bool, bool) { stop = true; }));
+      }
+    });
+  }
+
+  auto timer = gort::time::After(std::chrono::milliseconds(20));
+  for (bool stop = false; !stop;) {
+    gort::select(gort::on_recv(c, [](bool, bool) {}), gort::on_recv(timer, [&](gort::time::Time, bool) {
+                   done.close();
+                   stop = true;
+                 }));
+  }
+  exited.Wait();
+}
+
+// proc_test.go: TestTimerFairness2
+TEST_CASE("TestTimerFairness2: timers fire while goroutines ping-pong through system calls",
+          "[conformance][proc][time]") {
+  gort::chan<bool> done, c;
+  export_test::ExitTracker exited;
+  for (int i = 0; i < 2; i++) {
+    gort::go([done, c, &exited] {
+      exited.Track();
+      auto timer = gort::time::After(std::chrono::milliseconds(20));
+      char buf[1];
+      for (bool stop = false; !stop;) {
+        {
+          rt::SyscallGuard sys;
+          ssize_t r = ::read(0, buf, 0);  // syscall.Read(0, buf[0:0])
+          (void)r;
+        }
+        gort::select(gort::on_send(c, true, [] {}), gort::on_recv(c, [](bool, bool) {}),
+                     gort::on_recv(timer, [&](gort::time::Time, bool) { stop = true; }));
+      }
+      done.send(true);
+    });
+  }
+  done.recv();
+  done.recv();
+  exited.Wait();
+}
+
+// proc_test.go: TestNetpollBreak
+// TestNetpollBreak tests that netpollBreak can break a netpoll. This test
+// is not particularly safe since the call to netpoll will pick up any
+// stray files that are ready, but it should work OK as long it is not run
+// in parallel. (gort: export_test's Netpoll hands what it picks up back to
+// the scheduler.)
+TEST_CASE("TestNetpollBreak: netpollBreak interrupts a blocked netpoll", "[conformance][proc][netpoll]") {
+  if (rt::GOMAXPROCS(0) == 1) {
+    WARN("skipping: GOMAXPROCS=1");
+    return;
+  }
+
+  // Make sure that netpoll is initialized.
+  export_test::NetpollGenericInit();
+
+  gort::chan<bool> c(2);
+  export_test::ExitTracker exited;
+  gort::go([c, &exited] {
+    exited.Track();
+    c.send(true);
+    export_test::Netpoll(10LL * 1000 * 1000 * 1000);
+    c.send(true);
+  });
+  c.recv();
+  // Loop because the break might get eaten by the scheduler. Break twice
+  // to break both the netpoll we started and the scheduler netpoll.
+  for (bool broke = false; !broke;) {
+    rt::usleep(100);
+    export_test::NetpollBreak();
+    export_test::NetpollBreak();
+    gort::select(gort::on_recv(c, [&](bool, bool) { broke = true; }), gort::on_default([] {}));
+  }
+  exited.Wait();
+  // (Go also fails if this took more than 5s; gort keeps timing limits
+  // out of tests: the ctest timeout catches a netpoll that never broke.)
 }

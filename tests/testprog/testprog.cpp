@@ -773,6 +773,27 @@ TESTPROG_SCENARIO(GdbChanRecv) {
   return 0;
 }
 
+// gort-only (time.cpp): checkdead reports no deadlock while main sleeps
+// (its timer is pending), and reports one once main blocks with no timer
+// left.
+TESTPROG_SCENARIO(SleepThenDeadlock) {
+  go([] { gort::select(); });
+  gort::time::Sleep(std::chrono::milliseconds(10));
+  printf("slept\n");
+  fflush(stdout);
+  gort::select();  // select {}
+  return 0;
+}
+
+// gort-only (time.cpp): every other goroutine blocks forever while main
+// sleeps; the program ends normally when main wakes.
+TESTPROG_SCENARIO(SleepWhileOthersBlock) {
+  for (int i = 0; i < 3; i++) go([] { gort::select(); });
+  gort::time::Sleep(std::chrono::milliseconds(20));
+  printf("woke\n");
+  return 0;
+}
+
 int gomain(int argc, char** argv) {
   if (argc < 2 || scenarios().count(argv[1]) == 0) {
     fprintf(stderr, "usage: testprog SCENARIO; scenarios:");

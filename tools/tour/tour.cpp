@@ -2,8 +2,9 @@
 // scheduler at work, each printing what happened and why, then the chapter
 // of docs/ that explains it.
 //
-// Only the public API (runtime/go.h) is used. There are no channels yet, so
-// every wait is a loop of runtime::Gosched() on an atomic counter. The
+// Only the public API (runtime/go.h, runtime/net.h) is used. Scenarios
+// 1-9 use no channels: every wait is a loop of runtime::Gosched() on an
+// atomic counter (10 and 11 use channels, Sleep and sockets). The
 // scenarios that show a run order pin GOMAXPROCS to 1, as Go's own tests do:
 // with more Ps, other Ms steal work and the order is no longer fixed.
 //
@@ -36,6 +37,7 @@
 #include <vector>
 
 #include "runtime/go.h"
+#include "runtime/net.h"
 
 using namespace gort;
 
@@ -464,6 +466,115 @@ void syscallHandoff() {
   see("docs/09-syscalls-and-sysmon.md");
 }
 
+// 10. Timers: sleepers wake in deadline order, and no thread is a timer thread.
+void timers() {
+  heading(10, "Five goroutines sleep: who wakes them?");
+  using std::chrono::milliseconds;
+  int threadsBefore = threadCount();
+  int goroutinesBefore = runtime::NumGoroutine();
+  chan<int> woke(5);
+  for (int ms : {30, 10, 50, 20, 40})
+    go([woke, ms] {
+      time::Sleep(milliseconds(ms));
+      woke.send(ms);
+    });
+  // Let them all start sleeping, then look at the process while they do.
+  time::Sleep(milliseconds(5));
+  int goroutinesDuring = runtime::NumGoroutine();
+  int threadsDuring = threadCount();
+  printf("started sleepers of 30, 10, 50, 20, 40 ms; NumGoroutine() went from %d to %d\n", goroutinesBefore,
+         goroutinesDuring);
+  printf("they wake in this order:");
+  for (int i = 0; i < 5; i++) printf(" %d", woke.recv());
+  printf("\nthreads: %d before, %d while they slept (no timer thread)\n", threadsBefore, threadsDuring);
+  // A timeout is a select on time::After.
+  chan<int> never;
+  bool timedOut = false;
+  select(on_recv(never, [](int, bool) {}),
+         on_recv(time::After(milliseconds(20)), [&](time::Time, bool) { timedOut = true; }));
+  printf("select on a silent channel and time::After(20ms): %s\n", timedOut ? "timed out" : "received?");
+  why("Sleep puts a timer on the current P's 4-ary heap and parks (gopark,\n"
+      "     then resettimer from g0). Every findRunnable first runs the due\n"
+      "     timers of its P (checkTimers); a timer's function readies its\n"
+      "     goroutine. When every M is idle, the last one blocks in epoll_wait\n"
+      "     with the time to the next timer as its timeout: the poller is the\n"
+      "     alarm clock.");
+  see("docs/12-timers.md");
+}
+
+// 11. An echo server: a goroutine per connection, parked in IO wait.
+void echoServer(int nprocs) {
+  heading(11, "An echo server with one goroutine per connection");
+  runtime::GOMAXPROCS(nprocs);
+  constexpr int C = 100;
+  auto [ln, err] = net::Listen("tcp", "127.0.0.1:0");
+  if (err) {
+    printf("listen: %s\n", err.message().c_str());
+    return;
+  }
+  std::string addr = ln.Addr();
+  std::atomic<int> accepted{0}, served{0};
+  int goroutinesBefore = runtime::NumGoroutine();
+  go([&ln, &accepted, &served] {
+    for (;;) {
+      auto [c, err] = ln.Accept();
+      if (err) return;  // the listener was closed
+      accepted++;
+      go([&served](net::Conn c) {
+        char buf[512];
+        for (;;) {
+          auto [n, err] = c.Read(buf, sizeof buf);  // parks in "IO wait" until data arrive
+          if (err) break;                            // net::errc::eof: the client closed
+          c.Write(buf, n);
+        }
+        served++;
+      }, std::move(c));
+    }
+  });
+  chan<bool> ok(C);
+  sync::WaitGroup connected;
+  connected.Add(C);
+  chan<bool> go_(0);
+  for (int i = 0; i < C; i++)
+    go([&, i] {
+      auto [c, err] = net::Dial("tcp", addr);
+      connected.Done();
+      if (err) return ok.send(false);
+      go_.recv();  // all connect first, then all talk
+      std::string msg = "hello from client " + std::to_string(i);
+      c.Write(msg.data(), msg.size());
+      std::string back(msg.size(), '\0');
+      size_t got = 0;
+      while (got < back.size()) {
+        auto [n, err] = c.Read(back.data() + got, back.size() - got);
+        if (err) break;
+        got += n;
+      }
+      c.Close();
+      ok.send(back == msg);
+    });
+  connected.Wait();
+  while (accepted.load() < C) runtime::Gosched();
+  int goroutines = runtime::NumGoroutine() - goroutinesBefore;
+  int threads = threadCount();
+  go_.close();
+  int good = 0;
+  for (int i = 0; i < C; i++) good += ok.recv();
+  ln.Close();
+  while (served.load() < C) runtime::Gosched();
+  printf("%d clients connected: %d new goroutines (a client and a server goroutine per\n"
+         "connection, plus the acceptor) on %d Ps and %d OS threads\n",
+         C, goroutines, runtime::GOMAXPROCS(0), threads);
+  printf("%d of %d echoes came back intact\n", good, C);
+  why("a network goroutine is an ordinary goroutine whose socket is\n"
+      "     non-blocking. When read() says EAGAIN it parks on the socket's\n"
+      "     pollDesc (netpollblock, \"IO wait\") and its M runs something\n"
+      "     else. epoll, polled by findRunnable, by sysmon every 10 ms, and\n"
+      "     blocking by the last idle M, reports the socket ready; netpollready\n"
+      "     hands the goroutine back to a run queue.");
+  see("docs/13-netpoller.md");
+}
+
 int gomain(int, char**) {
   printf("gort tour: Go 1.19's goroutine scheduler in C++ (docs/README.md)\n");
   // Pin the run order for scenarios 1-5 (see the top of this file).
@@ -477,6 +588,8 @@ int gomain(int, char**) {
   stealing();
   spinning();
   syscallHandoff();
+  timers();
+  echoServer(procsAtStart);
   printf("\nmain returns: the process exits, as when Go's main returns.\n");
   return 0;
 }
