@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <optional>
 #include <vector>
 
 #include "export_test.h"
@@ -186,11 +187,13 @@ TEST_CASE("a finished goroutine's g is reused with its stack by the next go stat
 
 TEST_CASE("a goroutine's function returns into goexit", "[proc]") {
   // One P: the new goroutine can't run (and end) on another M before the
-  // count below is taken.
+  // count below is taken; NoPreempt: nor on this one, by a preemption of
+  // this goroutine between the go statement and the count.
   export_test::GOMAXPROCSScope procs(1);
   uintptr_t planted = 0;
   int before = rt::NumGoroutine();
   std::atomic<bool> done{false};
+  std::optional<rt::NoPreempt> np(std::in_place);
   go([&] {
     rt::g* gp = export_test::Curg();
 #if defined(__x86_64__)
@@ -206,6 +209,7 @@ TEST_CASE("a goroutine's function returns into goexit", "[proc]") {
     done = true;
   });
   REQUIRE(rt::NumGoroutine() == before + 1);
+  np.reset();
   while (!done) rt::Gosched();
 #if defined(__x86_64__)
   REQUIRE(planted == reinterpret_cast<uintptr_t>(&rt::goexit) + 1);
