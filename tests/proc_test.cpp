@@ -19,6 +19,9 @@ namespace rt = gort::runtime;
 TEST_CASE("the 257th put spills half the local queue plus the new g to the global queue, in order",
           "[runq]") {
   export_test::GOMAXPROCSScope procs(1);
+  // Test-made gs pass through the real global queue: a preemption of this
+  // goroutine now would let schedule() pick one of them up.
+  rt::NoPreempt np;
   auto ownedP = export_test::NewP();
   rt::p* pp = ownedP.get();
   std::vector<rt::g> gs(rt::runqSize + 1);
@@ -77,6 +80,8 @@ TEST_CASE("runqempty sees a g that sits only in runnext", "[runq]") {
 TEST_CASE("globrunqget takes min(size, size/gomaxprocs+1, max, 128) and queues all but the first locally",
           "[runq]") {
   export_test::GOMAXPROCSScope procs(1);
+  // Test-made gs sit in the real global queue: no preemption meanwhile.
+  rt::NoPreempt np;
   const int32_t nprocs = rt::gomaxprocs.load();
   struct tc {
     int size;
