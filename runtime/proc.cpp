@@ -204,6 +204,14 @@ void main() {
     // thread's C++ exception state is clean.)
     goexit1();
   }
+
+  // Make racy client program work: if panicking on another goroutine at
+  // the same time as main returns, let the other goroutine finish
+  // printing the panic trace. Once it does, it will exit. See issues 3934
+  // and 20018. (gort: no runningPanicDefers wait: C++ unwinding runs
+  // before the report, so nothing is "running panic defers" here.)
+  if (panicking.load() != 0) gopark(nullptr, nullptr, waitReasonPanicWait);
+
   if (trace.enabled) traceShutdown();  // gort: the trace lasts until exit (Go: StopTrace)
   fflush(nullptr);
   exit(status);
@@ -2723,8 +2731,10 @@ bool preemptone(p* _p_) {
 // Prints GODEBUG=schedtrace's line: the scheduler's counters and each P's
 // run queue length (the ring only, not runnext); with detailed
 // (scheddetail=1), one line per P, M and G instead of the queue lengths.
-// gort: timerslen is 0 until Ps have timers (timers issue); mallocing is
-// counted only by a dying M (startpanic_m), as gort has no allocator.
+// gort: timerslen is p.numTimers, which counts what len(p.timers) does
+// (the heap, deleted timers included) without reading the vector another
+// M may be resizing; mallocing is counted only by a dying M
+// (startpanic_m), as gort has no allocator.
 // gort: not instrumented by TSan: like Go's, it reads the Ms' and Gs'
 // fields while their owners change them (see the note below).
 __attribute__((no_sanitize_thread)) void schedtrace(bool detailed) {
@@ -2765,7 +2775,7 @@ __attribute__((no_sanitize_thread)) void schedtrace(bool detailed) {
       snprintf(line, sizeof line,
                "  P%d: status=%u schedtick=%u syscalltick=%u m=%lld runqsize=%u gfreecnt=%d timerslen=%d\n", i,
                _p_->status.load(), _p_->schedtick.load(), _p_->syscalltick.load(), static_cast<long long>(id), t - h,
-               _p_->gFree.n.load(), 0);
+               _p_->gFree.n.load(), int(_p_->numTimers.load()));
       out(line);
     } else {
       // In non-detailed mode format lengths of per-P run queues as:
