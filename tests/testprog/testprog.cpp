@@ -12,6 +12,7 @@
 #include <string>
 
 #include <dirent.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -239,6 +240,42 @@ TESTPROG_SCENARIO(GoschedOrder) {
     }, name);
   while (done < 3) runtime::Gosched();
   printf("\n");
+  return 0;
+}
+
+// gort-only (proc.go: newm, templateThread): a locked thread whose CPU
+// affinity was narrowed starts a new M; the new thread must not inherit
+// that affinity, as Go creates it from the template thread. Prints the
+// new M's CPU count beside the process's: equal when nothing leaked.
+TESTPROG_SCENARIO(LockedThreadNewmAffinity) {
+  cpu_set_t all;
+  if (sched_getaffinity(0, sizeof all, &all) != 0 || CPU_COUNT(&all) < 2) {
+    printf("SKIP: needs two CPUs\n");
+    return 0;
+  }
+  runtime::LockOSThread();  // starts the template thread, from a good state
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  for (int c = 0; c < CPU_SETSIZE; c++)
+    if (CPU_ISSET(c, &all)) {
+      CPU_SET(c, &one);
+      break;
+    }
+  if (sched_setaffinity(0, sizeof one, &one) != 0) {
+    printf("sched_setaffinity failed\n");
+    return 1;
+  }
+  // GOMAXPROCS=2 and no idle M: the go statement's wakep makes a new M,
+  // asked for by this locked thread. main then blocks; the locked m0
+  // can't run the goroutine, so the new M does.
+  chan<int> cpus(0);
+  go([cpus] {
+    cpu_set_t mine;
+    sched_getaffinity(0, sizeof mine, &mine);
+    cpus.send(CPU_COUNT(&mine));
+  });
+  int got = cpus.recv();
+  printf("new M: %d CPUs, process: %d\n", got, CPU_COUNT(&all));
   return 0;
 }
 
