@@ -19,6 +19,18 @@ TEST_CASE("TestLockOSThreadExit: a locked goroutine that exits takes its thread 
   REQUIRE(r.exitStatus == 0);
 }
 
+// proc_test.go: TestLockOSThreadTemplateThreadRace (run 5 times: Go's
+// hangs in about 2% of runs when the race is present)
+TEST_CASE("TestLockOSThreadTemplateThreadRace: stop-the-world racing two LockOSThreads does not hang",
+          "[conformance][proc]") {
+  for (int i = 0; i < 5; i++) {
+    auto r = testprog::run("LockOSThreadTemplateThreadRace", {}, 120);
+    INFO(r.output);
+    REQUIRE(r.output == "OK\n");
+    REQUIRE(r.exitStatus == 0);
+  }
+}
+
 // proc.go: newm / templateThread (gort-only test): Go asks its template
 // thread to create Ms for a locked thread, so that a thread locked to
 // change its kernel state (here: CPU affinity) doesn't pass it on.

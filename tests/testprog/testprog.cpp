@@ -113,6 +113,40 @@ TESTPROG_SCENARIO(LockOSThreadMain) {
   return 0;
 }
 
+// lockosthread.go: LockOSThreadTemplateThreadRace (golang.org/issue/38931):
+// a stop-the-world racing with two LockOSThread calls that each start the
+// template thread must not hang. Go stops the world with ReadMemStats;
+// gort's runtime::Stack(true) stops it too. The start line-up is Go's
+// (both goroutines spin until one instant); the test only fails by
+// hanging (bounded by the test), as Go's.
+TESTPROG_SCENARIO(LockOSThreadTemplateThreadRace) {
+  // Ensure enough Ps to actually run everything in parallel.
+  runtime::GOMAXPROCS(4);
+  go([] {
+    // Stop the world; race with LockOSThread below.
+    for (;;) (void)runtime::Stack(true);
+  });
+  // Try to synchronize both LockOSThreads.
+  auto start = std::chrono::steady_clock::now() + std::chrono::milliseconds(10);
+  gort::sync::WaitGroup wg;
+  wg.Add(2);
+  for (int i = 0; i < 2; i++) {
+    go([&wg, start] {
+      while (std::chrono::steady_clock::now() < start) {
+      }
+      // Add work to the local runq to trigger early startm in handoffp.
+      go([] {});
+      runtime::LockOSThread();
+      runtime::Gosched();  // add a preemption point.
+      wg.Done();
+    });
+  }
+  wg.Wait();
+  // If both LockOSThreads completed then we did not hit the race.
+  printf("OK\n");
+  return 0;
+}
+
 // lockosthread.go: LockOSThreadAlt. main is locked to the main thread; a
 // goroutine locks a new thread and exits: that thread must die.
 TESTPROG_SCENARIO(LockOSThreadAlt) {
