@@ -179,8 +179,10 @@ TEST_CASE("a thread whose alternate signal stack was replaced is not preempted o
   static std::atomic<uint32_t> spinGen{0};
   std::atomic<rt::g*> target{nullptr};
   std::atomic<bool> done{false};
-  uint64_t before = rt::NumAsyncPreempt();
   uint64_t preemptedWhileForeign = ~uint64_t(0);
+  // Only the target may be preempted while we count (the counter is
+  // global): main yields by itself.
+  rt::NoPreempt np;
   gort::go([&] {
     gort::runtime::LockOSThread();  // keep this thread while its signal stack is foreign
     static char foreign[64 * 1024];
@@ -188,6 +190,9 @@ TEST_CASE("a thread whose alternate signal stack was replaced is not preempted o
     st.ss_sp = foreign;
     st.ss_size = sizeof foreign;
     REQUIRE(sigaltstack(&st, &old) == 0);
+    // Counted from here: a preemption before the foreign stack was in
+    // place was a proper one.
+    uint64_t before = rt::NumAsyncPreempt();
     rt::m* mp = rt::getg()->m;
     uint32_t gen0 = mp->preemptGen.load();
     target = export_test::Curg();
