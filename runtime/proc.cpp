@@ -1042,12 +1042,20 @@ void gcstopm() {
   if (_g_ != _g_->m->g0) throw_("execute: not on g0");
 
   // Assign gp.m before entering _Grunning so running Gs have an M.
-  _g_->m->curg = gp;
+  // gort: Go stores m.curg, gp.preempt and gp.stackguard0 plainly; they
+  // are atomics only because sysmon (preemptone), tracebacks and the
+  // tracer read them from other threads without a lock. No reader needs
+  // them ordered with anything but the status CAS below, which is a full
+  // barrier, so: curg is a release store (a plain mov on amd64, as in Go;
+  // a reader that loads it sees gp's published state), and preempt and
+  // stackguard0 are relaxed (a racing preemptone may set them again, as
+  // in Go; a lost request is retried at the next sysmon tick).
+  _g_->m->curg.store(gp, std::memory_order_release);
   gp->m = _g_->m;
   casgstatus(gp, _Grunnable, _Grunning);
   gp->waitsince = 0;
-  gp->preempt = false;
-  gp->stackguard0 = gp->stack.lo + _StackGuard;
+  gp->preempt.store(false, std::memory_order_relaxed);
+  gp->stackguard0.store(gp->stack.lo + _StackGuard, std::memory_order_relaxed);
   if (!inheritTime) {
     p* pp = _g_->m->p;
     pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -1502,7 +1510,9 @@ void injectglist(gList* glist) {
 
 top:
   p* pp = _g_->m->p;
-  pp->preempt.store(false);
+  // gort: relaxed, as Go's plain store: only this M clears it, and
+  // preemptone's racing set is a hint the next check catches anyway.
+  pp->preempt.store(false, std::memory_order_relaxed);
 
   // Safety check: if we are spinning, the run queue should be empty.
   // Check this before calling checkTimers, as that might call goready to
@@ -1536,8 +1546,9 @@ top:
 // Grunning and then immediately calls dropg to finish the job.
 void dropg() {
   g* _g_ = getg();
-  _g_->m->curg.load()->m = nullptr;
-  _g_->m->curg = nullptr;
+  // gort: Go's setMNoWB/setGNoWB are plain stores; release as in execute.
+  _g_->m->curg.load(std::memory_order_relaxed)->m = nullptr;
+  _g_->m->curg.store(nullptr, std::memory_order_release);
 }
 
 // proc.go: checkTimers
@@ -2093,13 +2104,15 @@ void gfput(p* _p_, g* gp) {
   }
 
   _p_->gFree.list.push(gp);
-  _p_->gFree.n++;
-  if (_p_->gFree.n >= 64) {
+  // gort: gFree.n is written by the owner P (sched.gFree.n under its
+  // lock) and read racily by gcount: ownedAdd, as Go's plain n++.
+  ownedAdd(_p_->gFree.n, 1);
+  if (_p_->gFree.n.load(std::memory_order_relaxed) >= 64) {
     int32_t inc = 0;
     gList stackQ, noStackQ;
-    while (_p_->gFree.n >= 32) {
+    while (_p_->gFree.n.load(std::memory_order_relaxed) >= 32) {
       gp = _p_->gFree.list.pop();
-      _p_->gFree.n--;
+      ownedAdd(_p_->gFree.n, -1);
       if (gp->stack.lo == 0)
         noStackQ.push(gp);
       else
@@ -2109,7 +2122,7 @@ void gfput(p* _p_, g* gp) {
     lock(&sched.gFree.lock);
     while (g* x = noStackQ.pop()) sched.gFree.noStack.push(x);
     while (g* x = stackQ.pop()) sched.gFree.stack.push(x);
-    sched.gFree.n += inc;
+    ownedAdd(sched.gFree.n, inc);
     unlock(&sched.gFree.lock);
   }
 }
@@ -2122,23 +2135,23 @@ retry:
   if (_p_->gFree.list.empty() && (!sched.gFree.stack.empty() || !sched.gFree.noStack.empty())) {
     lock(&sched.gFree.lock);
     // Move a batch of free Gs to the P.
-    while (_p_->gFree.n < 32) {
+    while (_p_->gFree.n.load(std::memory_order_relaxed) < 32) {
       // Prefer Gs with stacks.
       g* gp = sched.gFree.stack.pop();
       if (gp == nullptr) {
         gp = sched.gFree.noStack.pop();
         if (gp == nullptr) break;
       }
-      sched.gFree.n--;
+      ownedAdd(sched.gFree.n, -1);
       _p_->gFree.list.push(gp);
-      _p_->gFree.n++;
+      ownedAdd(_p_->gFree.n, 1);
     }
     unlock(&sched.gFree.lock);
     goto retry;
   }
   g* gp = _p_->gFree.list.pop();
   if (gp == nullptr) return nullptr;
-  _p_->gFree.n--;
+  ownedAdd(_p_->gFree.n, -1);
   if (gp->stack.lo != 0 && gp->stack.hi - gp->stack.lo != uintptr_t(startingStackSize.load())) {
     // Deallocate old stack. We kept it in gfput because it was the right
     // size when the goroutine was put on the free list, but the right
@@ -2841,7 +2854,11 @@ m* mget() {
 void globrunqput(g* gp) {
   assertLockHeld(&sched.lock);
   sched.runq.pushBack(gp);
-  sched.runqsize++;
+  // gort: sched.runqsize changes only under sched.lock; it is atomic
+  // because findRunnable and schedtrace peek at it without the lock (Go's
+  // racy reads of a plain int32). The lock orders the writers, so a
+  // relaxed ownedAdd, not a locked add.
+  ownedAdd(sched.runqsize, 1);
 }
 
 // proc.go: globrunqputhead
@@ -2849,7 +2866,7 @@ void globrunqput(g* gp) {
 void globrunqputhead(g* gp) {
   assertLockHeld(&sched.lock);
   sched.runq.push(gp);
-  sched.runqsize++;
+  ownedAdd(sched.runqsize, 1);  // see globrunqput
 }
 
 // proc.go: globrunqputbatch
@@ -2858,7 +2875,7 @@ void globrunqputhead(g* gp) {
 void globrunqputbatch(gQueue* batch, int32_t n) {
   assertLockHeld(&sched.lock);
   sched.runq.pushBackAll(*batch);
-  sched.runqsize += n;
+  ownedAdd(sched.runqsize, n);  // see globrunqput
   *batch = gQueue{};
 }
 
@@ -2867,14 +2884,15 @@ void globrunqputbatch(gQueue* batch, int32_t n) {
 // be held.
 g* globrunqget(p* _p_, int32_t max) {
   assertLockHeld(&sched.lock);
-  if (sched.runqsize == 0) return nullptr;
+  int32_t runqsize = sched.runqsize.load(std::memory_order_relaxed);  // stable: sched.lock is held
+  if (runqsize == 0) return nullptr;
 
-  int32_t n = sched.runqsize / gomaxprocs.load() + 1;
-  if (n > sched.runqsize) n = sched.runqsize;
+  int32_t n = runqsize / gomaxprocs.load(std::memory_order_relaxed) + 1;
+  if (n > runqsize) n = runqsize;
   if (max > 0 && n > max) n = max;
   if (n > runqSize / 2) n = runqSize / 2;
 
-  sched.runqsize -= n;
+  sched.runqsize.store(runqsize - n, std::memory_order_relaxed);  // see globrunqput
 
   g* gp = sched.runq.pop();
   n--;

@@ -23,6 +23,17 @@ struct m;
 struct p;
 struct timer;
 
+// gort-only: x += d on an atomic counter that only one thread writes at a
+// time (its owner P, or whoever holds its lock), where Go writes a plain
+// integer and lets other threads read it racily. A relaxed load and store:
+// the readers see an untorn value, and the writer pays no locked
+// instruction (x++ on a std::atomic is `lock add`, a full barrier on
+// amd64). The owner or the lock orders the writers.
+template <class T>
+inline void ownedAdd(std::atomic<T>& x, T d) {
+  x.store(x.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
+}
+
 // ---------------------------------------------------------------------------
 // G status (runtime2.go: _Gidle ...). The numeric values are Go's and stay
 // stable: scheddetail prints them and the gdb extension reads them by name.
