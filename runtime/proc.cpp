@@ -2000,10 +2000,12 @@ g* malg(int32_t stacksize) {
   if (stacksize >= 0) {
     uint32_t size = uint32_t(stacksize);
     systemstack([&] { newg->stack = stackalloc(size); });
+    newg->stackcanary = stackHasCanary(newg->stack);
     newg->stackguard0 = newg->stack.lo + _StackGuard;
     newg->stackguard1 = ~uintptr_t(0);
-    // gort: Go clears the bottom word of the stack here; gort keeps the
-    // canary there (stackalloc wrote it).
+    // gort: Go clears the bottom word of the stack here; gort leaves it
+    // alone: untouched (a guarded stack: one page less per goroutine) or
+    // holding the canary (stackalloc wrote it).
   }
   return newg;
 }
@@ -2163,6 +2165,7 @@ retry:
   if (gp->stack.lo == 0) {
     // Stack was deallocated in gfput or just above. Allocate a new one.
     systemstack([&] { gp->stack = stackalloc(startingStackSize.load()); });
+    gp->stackcanary = stackHasCanary(gp->stack);
     gp->stackguard0 = gp->stack.lo + _StackGuard;
   }
   return gp;

@@ -280,6 +280,9 @@ struct g {
   unsigned int ehUncaughtExceptions;
   void* asanFakeStack;
   void* tsanFiber;
+  // gort-only: stack.lo holds stackCanary, checked at every switch onto
+  // this g (stackcheck): set when the stack's span got no guard page.
+  bool stackcanary;
 };
 
 // ---------------------------------------------------------------------------
