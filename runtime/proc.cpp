@@ -2360,7 +2360,8 @@ p* procresize(int32_t nprocs) {
     p* pp = allp[i];
     if (pp == nullptr) pp = new p{};
     pinit(pp, i);
-    allp[i] = pp;
+    // Go: atomicstorep — retake reads allp[i] under allpLock only.
+    __atomic_store_n(&allp[i], pp, __ATOMIC_RELEASE);
   }
 
   g* _g_ = getg();
@@ -2626,7 +2627,7 @@ uint32_t retake(int64_t now) {
   // the allpLock. Hence, we need to re-fetch allp each time around the
   // loop.
   for (int32_t i = 0; i < allplen; i++) {
-    p* _p_ = allp[i];
+    p* _p_ = __atomic_load_n(&allp[i], __ATOMIC_ACQUIRE);  // see procresize
     if (_p_ == nullptr) {
       // This can happen if procresize has grown allp but not yet created
       // new Ps.

@@ -36,6 +36,30 @@ bool gogetenvInt(const char* name, int32_t* out) {
   return true;
 }
 
+// gort-only: one GODEBUG field read before parsedebugvars runs, for the
+// settings that must act earlier than Go's order of schedinit reads them
+// (madvguard: the first stack span is made by mcommoninit's gsignal).
+// Quiet: parsedebugvars reports malformed fields later.
+bool godebugEarly(const char* key, int32_t* out) {
+  const char* godebug = getenv("GODEBUG");
+  if (godebug == nullptr) return false;
+  std::string s(godebug), want = std::string(key) + "=";
+  bool found = false;
+  for (size_t pos = 0; pos <= s.size();) {
+    size_t comma = s.find(',', pos);
+    std::string field = s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    pos = comma == std::string::npos ? s.size() + 1 : comma + 1;
+    if (field.rfind(want, 0) != 0) continue;
+    char* end = nullptr;
+    long v = strtol(field.c_str() + want.size(), &end, 10);
+    if (field.size() > want.size() && *end == '\0') {
+      *out = int32_t(v);
+      found = true;  // the last one wins, as in parsedebugvars
+    }
+  }
+  return found;
+}
+
 // runtime1.go: parsedebugvars
 void parsedebugvars() {
   if (const char* godebug = getenv("GODEBUG")) {

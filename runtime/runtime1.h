@@ -24,6 +24,8 @@ void goenvs();
 // runtime1.go: parsedebugvars. Parses GODEBUG and GOTRACEBACK; a value it
 // can't read is reported on stderr (gort-only: Go ignores it).
 void parsedebugvars();
+// gort-only: one GODEBUG field, read before parsedebugvars (runtime1.cpp).
+bool godebugEarly(const char* key, int32_t* out);
 // gort-only: reads an integer environment variable. Returns false when it
 // is unset; reports and returns false when it is not a number (Go 1.19
 // silently ignores a bad GOMAXPROCS; gort says so on stderr).

@@ -184,6 +184,9 @@ void stackinit() {
   stackpool.testBudget = -1;
   stackpool.probed = stackGuardProbe();
   guardMode.store(stackpool.probed);
+  // GODEBUG=madvguard=0, read now: the first span is made before
+  // parsedebugvars runs (mcommoninit's gsignal stack).
+  godebugEarly("madvguard", &debug.madvguard);
 }
 
 namespace {

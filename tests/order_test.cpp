@@ -20,6 +20,13 @@ TEST_CASE("goroutines that print and Gosched interleave as Go's do", "[order]") 
   REQUIRE(r.exitStatus == 0);
   REQUIRE(r.output == "c0 a0 b0 c1 a1 b1 c2 a2 b2 c3 a3 b3 \n");
 }
+TEST_CASE("go, channels, Mutex, Gosched and Sleep together run in Go's order", "[order]") {
+  auto r = testprog::run("MixedOrder", {"GOMAXPROCS=1"});
+  INFO(r.output);
+  REQUIRE(r.exitStatus == 0);
+  REQUIRE(r.output == "s0 s1 r0 r1 s2 r2 b0 b1 main0 x0 x1 x2 b2 m0 m1 main1 z1 \n");
+}
+
 
 TEST_CASE("an uncaught exception of any type ends the program like a Go panic", "[proc]") {
   auto r = testprog::run("PanicNonStd");

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <optional>
 #include <vector>
 
 #include "export_test.h"
@@ -18,6 +19,9 @@ namespace rt = gort::runtime;
 TEST_CASE("the 257th put spills half the local queue plus the new g to the global queue, in order",
           "[runq]") {
   export_test::GOMAXPROCSScope procs(1);
+  // Test-made gs pass through the real global queue: a preemption of this
+  // goroutine now would let schedule() pick one of them up.
+  rt::NoPreempt np;
   auto ownedP = export_test::NewP();
   rt::p* pp = ownedP.get();
   std::vector<rt::g> gs(rt::runqSize + 1);
@@ -76,6 +80,8 @@ TEST_CASE("runqempty sees a g that sits only in runnext", "[runq]") {
 TEST_CASE("globrunqget takes min(size, size/gomaxprocs+1, max, 128) and queues all but the first locally",
           "[runq]") {
   export_test::GOMAXPROCSScope procs(1);
+  // Test-made gs sit in the real global queue: no preemption meanwhile.
+  rt::NoPreempt np;
   const int32_t nprocs = rt::gomaxprocs.load();
   struct tc {
     int size;
@@ -186,11 +192,13 @@ TEST_CASE("a finished goroutine's g is reused with its stack by the next go stat
 
 TEST_CASE("a goroutine's function returns into goexit", "[proc]") {
   // One P: the new goroutine can't run (and end) on another M before the
-  // count below is taken.
+  // count below is taken; NoPreempt: nor on this one, by a preemption of
+  // this goroutine between the go statement and the count.
   export_test::GOMAXPROCSScope procs(1);
   uintptr_t planted = 0;
   int before = rt::NumGoroutine();
   std::atomic<bool> done{false};
+  std::optional<rt::NoPreempt> np(std::in_place);
   go([&] {
     rt::g* gp = export_test::Curg();
 #if defined(__x86_64__)
@@ -206,6 +214,7 @@ TEST_CASE("a goroutine's function returns into goexit", "[proc]") {
     done = true;
   });
   REQUIRE(rt::NumGoroutine() == before + 1);
+  np.reset();
   while (!done) rt::Gosched();
 #if defined(__x86_64__)
   REQUIRE(planted == reinterpret_cast<uintptr_t>(&rt::goexit) + 1);

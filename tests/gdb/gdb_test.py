@@ -82,6 +82,12 @@ def live_session(opts, extra_cmds, workdir):
             "-x", opts.script]
     qemu = None
     if opts.emulator:
+        # Under qemu's gdbstub, with sysmon's SIGURG preemption requests
+        # flowing, the guest did not reach the breakpoint (it hung, or was
+        # gone when gdb looked; cause not pinned down: signals under the
+        # gdbstub go through gdb). Preemption by signal is off for the
+        # arm64 gdb runs; the suite itself tests it under qemu.
+        env["GODEBUG"] = "madvguard=0,asyncpreemptoff=1"
         port = free_port()
         emu = shlex.split(opts.emulator)
         qemu = subprocess.Popen(emu + ["-g", str(port), opts.testprog, "GdbChanRecv"], env=env,

@@ -242,6 +242,74 @@ TESTPROG_SCENARIO(GoschedOrder) {
   return 0;
 }
 
+// gort-only: an order test (tests/order_test.cpp) mixing go statements,
+// an unbuffered and a buffered channel, sync.Mutex, Gosched and Sleep.
+// The expected line was printed by Go 1.19.8 running the same program
+// with GOMAXPROCS=1 (40 runs, one output; the program is in
+// tests/testdata/mixed_order.go); the sleeps are long next to the work so
+// that the timers fire where nothing else is runnable.
+TESTPROG_SCENARIO(MixedOrder) {
+  // Move p.schedtick away from 0, where the 61-tick check would take main
+  // straight back from the global queue at its first Gosched. Go's
+  // runtime.main has run a few goroutines of its own (bgsweep,
+  // bgscavenge, forcegchelper) before main.main; gort's main starts at
+  // tick 0. The Go program does the same ten Goscheds.
+  for (int i = 0; i < 10; i++) runtime::Gosched();
+  gort::sync::Mutex mu;
+  gort::sync::WaitGroup wg;
+  chan<int> c(0);  // unbuffered
+  chan<int> b(2);  // buffered
+  auto out = [](const char* s, int i) { printf("%s%d ", s, i); };
+  wg.Add(5);
+  mu.Lock();
+  go([&] {
+    for (int i = 0; i < 3; i++) {
+      int v = c.recv();
+      out("r", v);
+    }
+    wg.Done();
+  });
+  go([&] {
+    for (int i = 0; i < 3; i++) {
+      out("s", i);
+      c.send(i);
+    }
+    wg.Done();
+  });
+  go([&] {
+    mu.Lock();
+    out("m", 0);
+    mu.Unlock();
+    runtime::Gosched();
+    mu.Lock();
+    out("m", 1);
+    mu.Unlock();
+    wg.Done();
+  });
+  go([&] {
+    for (int i = 0; i < 3; i++) {
+      b.send(i);
+      out("b", i);
+    }
+    b.close();
+    wg.Done();
+  });
+  go([&] {
+    gort::time::Sleep(std::chrono::milliseconds(100));
+    out("z", 1);
+    wg.Done();
+  });
+  runtime::Gosched();
+  out("main", 0);
+  mu.Unlock();
+  for (int v : b) out("x", v);
+  gort::time::Sleep(std::chrono::milliseconds(20));
+  out("main", 1);
+  wg.Wait();
+  printf("\n");
+  return 0;
+}
+
 // gort-only: one of each event the execution trace records (trace.cpp),
 // each brought about for certain, not by luck; run with GORT_TRACE.
 // tests/trace_test.cpp checks the file.
