@@ -2860,8 +2860,8 @@ void globrunqput(g* gp) {
   sched.runq.pushBack(gp);
   // gort: sched.runqsize changes only under sched.lock; it is atomic
   // because findRunnable and schedtrace peek at it without the lock (Go's
-  // racy reads of a plain int32). The lock orders the writers, so a
-  // relaxed ownedAdd, not a locked add.
+  // racy reads of a plain int32). The lock orders the writers, so an
+  // ownedAdd, not a locked add.
   ownedAdd(sched.runqsize, 1);
 }
 

@@ -25,13 +25,16 @@ struct timer;
 
 // gort-only: x += d on an atomic counter that only one thread writes at a
 // time (its owner P, or whoever holds its lock), where Go writes a plain
-// integer and lets other threads read it racily. A relaxed load and store:
-// the readers see an untorn value, and the writer pays no locked
-// instruction (x++ on a std::atomic is `lock add`, a full barrier on
-// amd64). The owner or the lock orders the writers.
+// integer and lets other threads read it racily. A relaxed load and a
+// release store: the writer pays no locked instruction (x++ on a
+// std::atomic is `lock add`, a full barrier on amd64; a release store is
+// a plain mov there), the owner or the lock orders the writers, and a
+// reader that loads the new value with acquire also sees what the writer
+// did before (NumGoroutine's readers count on it: a goroutine's last
+// writes are visible once gcount no longer counts it).
 template <class T>
 inline void ownedAdd(std::atomic<T>& x, T d) {
-  x.store(x.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
+  x.store(x.load(std::memory_order_relaxed) + d, std::memory_order_release);
 }
 
 // ---------------------------------------------------------------------------
