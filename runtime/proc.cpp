@@ -1763,7 +1763,9 @@ static void reentersyscall(uintptr_t pc, uintptr_t sp, uintptr_t bp) {
   // stack. Catch calls that might, by replacing the stack guard with
   // something that will trip any stack check and leaving a flag to tell
   // newstack to die.
-  _g_->stackguard0 = stackPreempt;
+  // gort: relaxed, as Go's plain store (see execute): only a request
+  // flag here, and the status CAS below is a full barrier.
+  _g_->stackguard0.store(stackPreempt, std::memory_order_relaxed);
   _g_->throwsplit = true;
 
   _g_->syscallsp = sp;
@@ -1790,10 +1792,13 @@ static void reentersyscall(uintptr_t pc, uintptr_t sp, uintptr_t bp) {
 
   _g_->m->syscalltick = _g_->m->p->syscalltick;
   p* pp = _g_->m->p;
-  pp->m = nullptr;
+  // gort: Go's pp.m = 0 is a plain store; p.m is atomic for sysmon's
+  // racy reads. Release: the seq_cst status store right after orders it
+  // for anyone who takes the P by CAS.
+  pp->m.store(nullptr, std::memory_order_release);
   _g_->m->oldp = pp;
   _g_->m->p = nullptr;
-  pp->status.store(_Psyscall);
+  pp->status.store(_Psyscall);  // seq_cst as Go's atomic.Store: it must precede the gcwaiting load
   if (sched.gcwaiting.load() != 0) systemstack([] {
       // proc.go: entersyscall_gcwait
       g* _g_ = getg();
@@ -1869,7 +1874,9 @@ __attribute__((noinline)) void exitsyscall() {
     // the M's lane shows the goroutine running again (see traceGoStart).
     if (trace.enabled) traceGoStart();
     // There's a cpu for us, so we can run.
-    _g_->m->p->syscalltick++;
+    // gort: p.syscalltick is written only by the M that holds the P (or
+    // took it by CAS) and read by sysmon: ownedAdd, as Go's plain ++.
+    ownedAdd(_g_->m->p->syscalltick, 1u);
     // We need to cas the status and scan before resuming...
     casgstatus(_g_, _Gsyscall, _Grunning);
 
@@ -1877,12 +1884,13 @@ __attribute__((noinline)) void exitsyscall() {
     // syscallsp.
     _g_->syscallsp = 0;
     _g_->m->locks--;
+    // gort: relaxed stores, as in reentersyscall.
     if (_g_->preempt) {
       // restore the preemption request in case we've cleared it in newstack
-      _g_->stackguard0 = stackPreempt;
+      _g_->stackguard0.store(stackPreempt, std::memory_order_relaxed);
     } else {
       // otherwise restore the real _StackGuard, we've spoiled it in entersyscall/entersyscallblock
-      _g_->stackguard0 = _g_->stack.lo + _StackGuard;
+      _g_->stackguard0.store(_g_->stack.lo + _StackGuard, std::memory_order_relaxed);
     }
     _g_->throwsplit = false;
     // gort: leaving a syscall is a runtime entry point (see preemptPoint).
@@ -1903,7 +1911,7 @@ __attribute__((noinline)) void exitsyscall() {
   // call. Must wait until now because until gosched returns we don't know
   // for sure that the garbage collector is not running.
   _g_->syscallsp = 0;
-  _g_->m->p->syscalltick++;
+  ownedAdd(_g_->m->p->syscalltick, 1u);  // see above
   _g_->throwsplit = false;
 }
 
@@ -1927,7 +1935,7 @@ bool exitsyscallfast(p* oldp) {
       // Denote blocking of the new syscall (gort: the current one's exit
       // is already recorded).
       if (trace.enabled) traceGoSysBlock(_g_->m->p);
-      _g_->m->p->syscalltick++;
+      ownedAdd(_g_->m->p->syscalltick, 1u);  // see exitsyscall
     }
     return true;
   }
@@ -2437,7 +2445,9 @@ void wirep(p* _p_) {
     throw_("wirep: invalid p state");
   }
   _g_->m->p = _p_;
-  _p_->m = _g_->m;
+  // gort: Go's pp.m.set is a plain store; release (sysmon reads p.m
+  // racily), ordered for others by the status store below.
+  _p_->m.store(_g_->m, std::memory_order_release);
   _p_->status.store(_Prunning);
 }
 
