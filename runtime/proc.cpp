@@ -1373,7 +1373,7 @@ g* stealWork(int64_t* now, bool* inheritTime, int64_t* pollUntil, bool* newWork)
 // attempt to steal the work to.
 p* checkRunqsNoP(p** allpSnapshot, int32_t n) {
   for (int32_t id = 0; id < n; id++) {
-    p* p2 = allpSnapshot[id];
+    p* p2 = __atomic_load_n(&allpSnapshot[id], __ATOMIC_ACQUIRE);  // no P: procresize may be storing it (same value)
     if (!idlepMask.read(id) && !runqempty(p2)) {
       lock(&sched.lock);
       p* pp = pidleget(0);
@@ -1392,7 +1392,7 @@ p* checkRunqsNoP(p** allpSnapshot, int32_t n) {
 int64_t checkTimersNoP(p** allpSnapshot, int32_t n, int64_t pollUntil) {
   for (int32_t id = 0; id < n; id++) {
     if (timerpMask.read(id)) {
-      int64_t w = nobarrierWakeTime(allpSnapshot[id]);
+      int64_t w = nobarrierWakeTime(__atomic_load_n(&allpSnapshot[id], __ATOMIC_ACQUIRE));  // see checkRunqsNoP
       if (w != 0 && (pollUntil == 0 || w < pollUntil)) pollUntil = w;
     }
   }
