@@ -35,10 +35,11 @@
 
 namespace gort::runtime {
 
-namespace {
-// panic.go: panicking. Non-zero while an M is printing a fatal error;
-// paniclk serializes them.
+// panic.go: panicking. Non-zero while an M is printing a fatal error
+// (runtime.main waits for it); paniclk serializes them.
 std::atomic<uint32_t> panicking{0};
+
+namespace {
 mutex paniclk;
 
 // panic.go: didothers. tracebackothers has run (once is enough).

@@ -4,6 +4,9 @@
 // every runtime file includes.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
+
 #include <ucontext.h>
 
 #include "runtime/runtime2.h"
@@ -20,6 +23,9 @@ bool dopanic_m(g* gp, ucontext_t* ctx, bool precise, int skip);
 // panic.go: fatalthrow. throw/fatal after "fatal error: ..." is printed:
 // tracebacks from ctx, then crash or exit 2. Never returns.
 [[noreturn]] void fatalthrow(throwType t, ucontext_t* ctx, bool precise, int skip);
+// panic.go: panicking. Non-zero while an M prints a fatal error.
+extern std::atomic<uint32_t> panicking;
+
 // panic.go: fatalpanic (after "panic: ..." is printed). Never returns.
 [[noreturn]] void fatalpanicctx(ucontext_t* ctx, bool precise, int skip);
 // signal_unix.go: crash. Dies of SIGABRT (a core file). Never returns.

@@ -204,6 +204,14 @@ void main() {
     // thread's C++ exception state is clean.)
     goexit1();
   }
+
+  // Make racy client program work: if panicking on another goroutine at
+  // the same time as main returns, let the other goroutine finish
+  // printing the panic trace. Once it does, it will exit. See issues 3934
+  // and 20018. (gort: no runningPanicDefers wait: C++ unwinding runs
+  // before the report, so nothing is "running panic defers" here.)
+  if (panicking.load() != 0) gopark(nullptr, nullptr, waitReasonPanicWait);
+
   if (trace.enabled) traceShutdown();  // gort: the trace lasts until exit (Go: StopTrace)
   fflush(nullptr);
   exit(status);
@@ -790,20 +798,56 @@ m* allocm(p*, void (*fn)(), int64_t id) {
   return mp;
 }
 
+// proc.go: newmHandoff
+// newmHandoff contains a list of m structures that need new OS threads.
+// This is used by newm in situations where newm itself can't safely
+// start an OS thread.
+struct newmHandoffT {
+  mutex lock;
+  // newm points to a list of M structures that need new OS threads. The
+  // list is linked through m.schedlink.
+  m* newm = nullptr;
+  // waiting indicates that wake needs to be notified when an m is put on
+  // the list.
+  bool waiting = false;
+  note wake;
+  // haveTemplateThread indicates that the templateThread has been
+  // started. This is not protected by lock. Use cas to set to 1.
+  std::atomic<uint32_t> haveTemplateThread{0};
+};
+newmHandoffT newmHandoff;
+
 // proc.go: newm
 // Create a new m. It will start off with a call to fn, or else the
 // scheduler. fn needs to be static and not a heap allocated closure.
 // id is optional pre-allocated m ID. Omit by passing -1.
 // May run with m.p==nil, so write barriers are not allowed.
-// gort: Go hands the creation to a template thread when the current M is
-// locked (LockOSThread), so a new M never inherits a locked thread's
-// unusual kernel state; gort has no template thread yet and creates the
-// thread directly.
 void newm(void (*fn)(), p* pp, int64_t id) {
   acquirem();
   m* mp = allocm(pp, fn, id);
   mp->nextp = pp;
   mp->sigmask = initSigmask;
+  if (g* gp = getg(); gp != nullptr && gp->m != nullptr && gp->m->lockedExt != 0) {
+    // We're on a locked M. The kernel state of this thread may be strange
+    // (the user may have locked it for that purpose: CPU affinity, a
+    // namespace, credentials). We don't want to clone that into another
+    // thread. Instead, ask a known-good thread to create the thread for
+    // us. (gort: Go also does this on a thread started by C, m.incgo.)
+    lock(&newmHandoff.lock);
+    if (newmHandoff.haveTemplateThread.load() == 0) throw_("on a locked thread with no template thread");
+    mp->schedlink = newmHandoff.newm;
+    newmHandoff.newm = mp;
+    if (newmHandoff.waiting) {
+      newmHandoff.waiting = false;
+      notewakeup(&newmHandoff.wake);
+    }
+    unlock(&newmHandoff.lock);
+    // The M has not started yet, but the template thread does not
+    // participate in STW, so it will always process queued Ms and it is
+    // safe to releasem.
+    releasem(getg()->m);
+    return;
+  }
   newm1(mp);
   releasem(getg()->m);
 }
@@ -812,6 +856,56 @@ void newm(void (*fn)(), p* pp, int64_t id) {
 // gort: Go holds execLock so no exec happens while a thread is cloned;
 // gort has no exec wrapper to race with.
 void newm1(m* mp) { newosproc(mp); }
+
+// proc.go: startTemplateThread
+// startTemplateThread starts the template thread if it is not already
+// running. The calling thread must itself be in a known-good state.
+void startTemplateThread() {
+  // Disable preemption to guarantee that the template thread will be
+  // created before a park once haveTemplateThread is set.
+  m* mp = acquirem();
+  uint32_t zero = 0;
+  if (!newmHandoff.haveTemplateThread.compare_exchange_strong(zero, 1)) {
+    releasem(mp);
+    return;
+  }
+  newm(templateThread, nullptr, -1);
+  releasem(mp);
+}
+
+// proc.go: templateThread
+// templateThread is a thread in a known-good state that exists solely to
+// start new threads in known-good states when the calling thread may not
+// be in a good state. Many programs never need this, so templateThread is
+// started lazily when we first enter a state that might lead to running
+// on a thread in an unknown state. It runs on an M without a P, and never
+// returns.
+void templateThread() {
+  lock(&sched.lock);
+  sched.nmsys++;
+  checkdead();
+  unlock(&sched.lock);
+
+  for (;;) {
+    lock(&newmHandoff.lock);
+    while (newmHandoff.newm != nullptr) {
+      m* newm = newmHandoff.newm;
+      newmHandoff.newm = nullptr;
+      unlock(&newmHandoff.lock);
+      while (newm != nullptr) {
+        m* next = newm->schedlink;
+        newm->schedlink = nullptr;
+        newm1(newm);
+        newm = next;
+      }
+      lock(&newmHandoff.lock);
+    }
+    newmHandoff.waiting = true;
+    noteclear(&newmHandoff.wake);
+    unlock(&newmHandoff.lock);
+    notesleep(&newmHandoff.wake);
+  }
+}
 
 // proc.go: stopm
 // Stops execution of the current m until new work is available.
@@ -2217,8 +2311,13 @@ static void dolockOSThread() {
 // goroutine has made as many calls to UnlockOSThread as to LockOSThread.
 // If the calling goroutine exits without unlocking the thread, the thread
 // will be terminated.
-// gort: Go starts its template thread here; gort has none (see newm).
 void LockOSThread() {
+  if (newmHandoff.haveTemplateThread.load() == 0) {
+    // If we need to start a new thread from the locked thread, we need
+    // the template thread. Start it now while we're in a known-good
+    // state.
+    startTemplateThread();
+  }
   g* _g_ = getg();
   _g_->m->lockedExt++;
   if (_g_->m->lockedExt == 0) {
@@ -2749,8 +2848,10 @@ bool preemptone(p* _p_) {
 // Prints GODEBUG=schedtrace's line: the scheduler's counters and each P's
 // run queue length (the ring only, not runnext); with detailed
 // (scheddetail=1), one line per P, M and G instead of the queue lengths.
-// gort: timerslen is 0 until Ps have timers (timers issue); mallocing is
-// counted only by a dying M (startpanic_m), as gort has no allocator.
+// gort: timerslen is p.numTimers, which counts what len(p.timers) does
+// (the heap, deleted timers included) without reading the vector another
+// M may be resizing; mallocing is counted only by a dying M
+// (startpanic_m), as gort has no allocator.
 // gort: not instrumented by TSan: like Go's, it reads the Ms' and Gs'
 // fields while their owners change them (see the note below).
 __attribute__((no_sanitize_thread)) void schedtrace(bool detailed) {
@@ -2791,7 +2892,7 @@ __attribute__((no_sanitize_thread)) void schedtrace(bool detailed) {
       snprintf(line, sizeof line,
                "  P%d: status=%u schedtick=%u syscalltick=%u m=%lld runqsize=%u gfreecnt=%d timerslen=%d\n", i,
                _p_->status.load(), _p_->schedtick.load(), _p_->syscalltick.load(), static_cast<long long>(id), t - h,
-               _p_->gFree.n.load(), 0);
+               _p_->gFree.n.load(), int(_p_->numTimers.load()));
       out(line);
     } else {
       // In non-detailed mode format lengths of per-P run queues as:

@@ -75,6 +75,10 @@ int64_t startTheWorldWithSema();
 m* allocm(p* pp, void (*fn)(), int64_t id);
 void newm(void (*fn)(), p* pp, int64_t id);
 void newm1(m* mp);
+// proc.go: startTemplateThread / templateThread. The known-good thread
+// that creates Ms for a locked M (LockOSThread starts it).
+void startTemplateThread();
+void templateThread();
 void mspinning();
 void startm(p* pp, bool spinning);
 void handoffp(p* pp);

@@ -79,10 +79,37 @@ TEST_CASE("TestPreemption: spinning goroutines pass a token back and forth", "[c
   REQUIRE(x.load() == 0);
 }
 
+#if defined(__x86_64__) || defined(__aarch64__)
+extern "C" {
+uint64_t preemptRegisterLoop(int arg);
+volatile uint32_t preemptTestStop;
+}
+
+// Runs preemptRegisterLoop(arg) in a goroutine and preempts it from here
+// (another P) until want preemptions have happened, then stops the loop
+// and waits for it to store its registers. Returns how many happened.
+static uint64_t preemptRegisterLoopManyTimes(int arg, uint64_t want) {
+  preemptTestStop = 0;
+  std::atomic<rt::g*> target{nullptr};
+  export_test::Latch finished;
+  gort::go([&] {
+    target = export_test::Curg();
+    preemptRegisterLoop(arg);
+    finished.Done();
+  });
+  uint64_t before = rt::NumAsyncPreempt();
+  while (rt::NumAsyncPreempt() - before < want) {
+    if (rt::g* t = target.load()) export_test::PreemptG(t);
+    rt::Gosched();
+  }
+  preemptTestStop = 1;
+  finished.Wait(1);
+  return rt::NumAsyncPreempt() - before;
+}
+#endif
+
 #if defined(__x86_64__)
 extern "C" {
-uint64_t preemptRegisterLoop(int withAVX);
-volatile uint32_t preemptTestStop;
 uint32_t preemptTestWithAVX;
 uint8_t preemptTestXmm[256], preemptTestYmmHi[256];
 uint64_t preemptTestOut[15];
@@ -102,23 +129,8 @@ TEST_CASE("every general and vector register survives thousands of asynchronous 
     preemptTestXmm[i] = uint8_t(0x10 + i / 16) ^ uint8_t(i);
     preemptTestYmmHi[i] = uint8_t(0x60 + i / 16) ^ uint8_t(i);
   }
-  preemptTestStop = 0;
-  std::atomic<rt::g*> target{nullptr};
-  export_test::Latch finished;
-  gort::go([&] {
-    target = export_test::Curg();
-    preemptRegisterLoop(withAVX);
-    finished.Done();
-  });
-  // Preempt the looping goroutine again and again from here (another P).
-  uint64_t before = rt::NumAsyncPreempt();
   constexpr uint64_t want = 1000 / export_test::TSanDivisor;
-  while (rt::NumAsyncPreempt() - before < want) {
-    if (rt::g* t = target.load()) export_test::PreemptG(t);
-    rt::Gosched();
-  }
-  preemptTestStop = 1;
-  finished.Wait(1);
+  uint64_t preempted = preemptRegisterLoopManyTimes(withAVX, want);
   for (int r = 0; r < 15; r++) {
     uint64_t v = 0x0101010101010101ULL * uint64_t(r + 1);
     INFO("general register #" << r);
@@ -126,14 +138,12 @@ TEST_CASE("every general and vector register survives thousands of asynchronous 
   }
   REQUIRE(std::memcmp(preemptTestOutXmm, preemptTestXmm, 256) == 0);
   if (withAVX) REQUIRE(std::memcmp(preemptTestOutYmmHi, preemptTestYmmHi, 256) == 0);
-  REQUIRE(rt::NumAsyncPreempt() - before >= want);
+  REQUIRE(preempted >= want);
 }
 #endif
 
 #if defined(__aarch64__)
 extern "C" {
-uint64_t preemptRegisterLoop(int unused);
-volatile uint32_t preemptTestStop;
 uint64_t preemptTestX[31], preemptTestOut[31];
 uint8_t preemptTestV[512], preemptTestOutV[512];
 }
@@ -147,30 +157,15 @@ TEST_CASE("every general and vector register survives thousands of asynchronous 
   export_test::GOMAXPROCSScope procs(2);
   for (int r = 0; r < 31; r++) preemptTestX[r] = 0x0101010101010101ULL * uint64_t(r + 1);
   for (int i = 0; i < 512; i++) preemptTestV[i] = uint8_t(0x40 + i / 16) ^ uint8_t(i);
-  preemptTestStop = 0;
-  std::atomic<rt::g*> target{nullptr};
-  export_test::Latch finished;
-  gort::go([&] {
-    target = export_test::Curg();
-    preemptRegisterLoop(0);
-    finished.Done();
-  });
-  // Preempt the looping goroutine again and again from here (another P).
-  uint64_t before = rt::NumAsyncPreempt();
   constexpr uint64_t want = 1000 / export_test::TSanDivisor;
-  while (rt::NumAsyncPreempt() - before < want) {
-    if (rt::g* t = target.load()) export_test::PreemptG(t);
-    rt::Gosched();
-  }
-  preemptTestStop = 1;
-  finished.Wait(1);
+  uint64_t preempted = preemptRegisterLoopManyTimes(0, want);
   for (int r = 0; r < 31; r++) {
     if (r == 16 || r == 17) continue;  // the loop's scratch registers
     INFO("x" << r);
     REQUIRE(preemptTestOut[r] == preemptTestX[r]);
   }
   REQUIRE(std::memcmp(preemptTestOutV, preemptTestV, 512) == 0);
-  REQUIRE(rt::NumAsyncPreempt() - before >= want);
+  REQUIRE(preempted >= want);
 }
 #endif
 

@@ -146,6 +146,9 @@ TEST_CASE("every 61st schedtick the scheduler takes a g from the global queue be
 
 TEST_CASE("the main goroutine is goroutine 1 and new goroutines get growing ids", "[proc]") {
   REQUIRE(export_test::Goid() == 1);
+  // One P: goids come in per-P batches of 16, so a creator that moved to
+  // another P (preempted, resumed elsewhere) would continue another batch.
+  export_test::GOMAXPROCSScope procs(1);
   constexpr int n = 40;
   std::vector<int64_t> ids(n, 0);
   std::atomic<int> done{0};

@@ -368,9 +368,10 @@ TEST_CASE("stopTheWorld parks on worldsema (semacquire) while another goroutine 
     rt::GOMAXPROCS(1);  // stopTheWorld("GOMAXPROCS") waits for worldsema
     done.Done();
   });
-  while (export_test::SemNwait(&rt::worldsema) == 0) rt::Gosched();
-  REQUIRE(export_test::Status(stopper) == rt::_Gwaiting);
-  REQUIRE(export_test::WaitReason(stopper) == "semacquire");
+  // The wait count rises before the goroutine has parked (semacquire1
+  // queues, then goparkunlock): wait for the park itself.
+  REQUIRE(export_test::WaitParked(stopper, rt::waitReasonSemacquire, [&] { return done.Count() != 0; }));
+  REQUIRE(export_test::SemNwait(&rt::worldsema) == 1);
   REQUIRE(rt::GOMAXPROCS(0) == 2);  // not changed yet
   export_test::Semrelease1(&rt::worldsema, false, 0);
   done.Wait(1);

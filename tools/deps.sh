@@ -13,7 +13,7 @@ need catch2 /usr/include/catch2/catch.hpp
 need libunwind-dev "/usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/libunwind.h"
 need gdb /usr/bin/gdb
 need gdb-multiarch /usr/bin/gdb-multiarch  # the gdb tests of the arm64 build (tests/gdb)
-need python3 /usr/bin/python3              # tests/gdb/gdb_test.py
+need python3 /usr/bin/python3              # tests/gdb/gdb_test.py, tools/schedviz, tools/goxref
 need g++-aarch64-linux-gnu /usr/bin/aarch64-linux-gnu-g++
 need qemu-user /usr/bin/qemu-aarch64
 need libunwind-dev:arm64 /usr/lib/aarch64-linux-gnu/libunwind-aarch64.a
@@ -23,7 +23,6 @@ need libgcc-12-dev /usr/lib/gcc/x86_64-linux-gnu/12/libbacktrace.a
 need libgcc-12-dev-arm64-cross /usr/lib/gcc-cross/aarch64-linux-gnu/12/libbacktrace.a
 need golang-1.19-go /usr/lib/go-1.19/bin/go
 need golang-1.19-src /usr/share/go-1.19/src/runtime/proc.go
-need python3 /usr/bin/python3  # tools/schedviz (make run, the [trace] tests)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include <dirent.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -108,6 +109,40 @@ TESTPROG_SCENARIO(LockOSThreadMain) {
     printf("goroutine migrated to locked thread\n");
     return 1;
   }
+  printf("OK\n");
+  return 0;
+}
+
+// lockosthread.go: LockOSThreadTemplateThreadRace (golang.org/issue/38931):
+// a stop-the-world racing with two LockOSThread calls that each start the
+// template thread must not hang. Go stops the world with ReadMemStats;
+// gort's runtime::Stack(true) stops it too. The start line-up is Go's
+// (both goroutines spin until one instant); the test only fails by
+// hanging (bounded by the test), as Go's.
+TESTPROG_SCENARIO(LockOSThreadTemplateThreadRace) {
+  // Ensure enough Ps to actually run everything in parallel.
+  runtime::GOMAXPROCS(4);
+  go([] {
+    // Stop the world; race with LockOSThread below.
+    for (;;) (void)runtime::Stack(true);
+  });
+  // Try to synchronize both LockOSThreads.
+  auto start = std::chrono::steady_clock::now() + std::chrono::milliseconds(10);
+  gort::sync::WaitGroup wg;
+  wg.Add(2);
+  for (int i = 0; i < 2; i++) {
+    go([&wg, start] {
+      while (std::chrono::steady_clock::now() < start) {
+      }
+      // Add work to the local runq to trigger early startm in handoffp.
+      go([] {});
+      runtime::LockOSThread();
+      runtime::Gosched();  // add a preemption point.
+      wg.Done();
+    });
+  }
+  wg.Wait();
+  // If both LockOSThreads completed then we did not hit the race.
   printf("OK\n");
   return 0;
 }
@@ -239,6 +274,42 @@ TESTPROG_SCENARIO(GoschedOrder) {
     }, name);
   while (done < 3) runtime::Gosched();
   printf("\n");
+  return 0;
+}
+
+// gort-only (proc.go: newm, templateThread): a locked thread whose CPU
+// affinity was narrowed starts a new M; the new thread must not inherit
+// that affinity, as Go creates it from the template thread. Prints the
+// new M's CPU count beside the process's: equal when nothing leaked.
+TESTPROG_SCENARIO(LockedThreadNewmAffinity) {
+  cpu_set_t all;
+  if (sched_getaffinity(0, sizeof all, &all) != 0 || CPU_COUNT(&all) < 2) {
+    printf("SKIP: needs two CPUs\n");
+    return 0;
+  }
+  runtime::LockOSThread();  // starts the template thread, from a good state
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  for (int c = 0; c < CPU_SETSIZE; c++)
+    if (CPU_ISSET(c, &all)) {
+      CPU_SET(c, &one);
+      break;
+    }
+  if (sched_setaffinity(0, sizeof one, &one) != 0) {
+    printf("sched_setaffinity failed\n");
+    return 1;
+  }
+  // GOMAXPROCS=2 and no idle M: the go statement's wakep makes a new M,
+  // asked for by this locked thread. main then blocks; the locked m0
+  // can't run the goroutine, so the new M does.
+  chan<int> cpus(0);
+  go([cpus] {
+    cpu_set_t mine;
+    sched_getaffinity(0, sizeof mine, &mine);
+    cpus.send(CPU_COUNT(&mine));
+  });
+  int got = cpus.recv();
+  printf("new M: %d CPUs, process: %d\n", got, CPU_COUNT(&all));
   return 0;
 }
 

@@ -4,7 +4,7 @@
 //
 // Only the public API (runtime/go.h, runtime/net.h) is used. Scenarios
 // 1-9 use no channels: every wait is a loop of runtime::Gosched() on an
-// atomic counter (10 and 11 use channels, Sleep and sockets). The
+// atomic counter; 10-14 use channels, select, Sleep and sockets. The
 // scenarios that show a run order pin GOMAXPROCS to 1, as Go's own tests do:
 // with more Ps, other Ms steal work and the order is no longer fixed.
 //
@@ -12,18 +12,21 @@
 // and findRunnable takes the global queue before it steals, so the waiter's
 // P never goes looking for work on other Ps. A goroutine queued on another
 // P behind one that never yields then waits until that one is preempted
-// (after 10 ms, by signal, on amd64) or forever where gort cannot preempt
-// (arm64 for now, runtime::NoPreempt). tests/export_test.h's Latch parks the waiter instead (gopark),
-// which frees its P to steal or to sleep; the tour has no public way to
-// park yet. Each wait below is safe because what it waits for is queued
-// on the waiter's own P, in the global queue, or running on another M; and
-// where a goroutine must give way to another on the only P, scenario 9
-// blocks it in a system call, and sysmon hands the P on.
+// (after 10 ms, by signal) or, where gort cannot preempt (inside
+// runtime::NoPreempt, in a shared library's code, under TSan), for as long
+// as it runs. A channel receive or a WaitGroup parks the waiter instead
+// (gopark), which frees its P to steal or to sleep. Each Gosched wait below
+// is safe because what it waits for is queued on the waiter's own P, in the
+// global queue, or running on another M; and where a goroutine must give
+// way to another on the only P, scenario 9 blocks it in a system call, and
+// sysmon hands the P on.
 #include <poll.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -38,6 +41,19 @@
 
 #include "runtime/go.h"
 #include "runtime/net.h"
+
+// LeakSanitizer (ASan builds) would report the closures of the goroutines
+// scenario 14 leaves running at exit: their only references are on
+// goroutine stacks, which it does not scan.
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#define TOUR_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#include <sanitizer/lsan_interface.h>
+#define TOUR_LSAN 1
+#endif
+#endif
 
 using namespace gort;
 
@@ -466,9 +482,132 @@ void syscallHandoff() {
   see("docs/09-syscalls-and-sysmon.md");
 }
 
-// 10. Timers: sleepers wake in deadline order, and no thread is a timer thread.
+// The status of every goroutine but the caller, in the words of its
+// traceback header ("goroutine 7 [chan receive]:" gives "chan receive"):
+// runtime::Stack(true) prints the caller first, then the others.
+std::vector<std::string> otherStatuses() {
+  std::string all = runtime::Stack(true);
+  std::vector<std::string> out;
+  bool caller = true;
+  for (size_t pos = 0; pos < all.size();) {
+    size_t eol = all.find('\n', pos);
+    if (eol == std::string::npos) eol = all.size();
+    std::string line = all.substr(pos, eol - pos);
+    pos = eol + 1;
+    size_t lb = line.find(" [");
+    if (line.rfind("goroutine ", 0) != 0 || lb == std::string::npos || line.back() != ':') continue;
+    if (!caller) out.push_back(line.substr(lb + 2, line.size() - lb - 4));
+    caller = false;
+  }
+  return out;
+}
+
+// The status of the only other goroutine, or of all of them.
+std::string otherStatus() {
+  std::string s;
+  for (const std::string& st : otherStatuses()) s += (s.empty() ? "[" : ", [") + st + "]";
+  return s.empty() ? "(none)" : s;
+}
+
+// 10. Channels: who parks, and who hands the value to whom.
+void channels() {
+  heading(10, "Channels: a parked sender, a direct hand-off, a full buffer");
+  runtime::GOMAXPROCS(1);  // the order below is fixed with one P
+  std::string log;
+  auto say = [&log](const std::string& s) { log += "  " + s + "\n"; };
+
+  chan<int> c;  // unbuffered
+  sync::WaitGroup wg;
+  wg.Add(1);
+  go([c, &say, &wg] {
+    say("receiver: starts; main is " + otherStatus());
+    for (int v : c) say("receiver: got " + std::to_string(v));  // for v := range c
+    say("receiver: c is closed, the range loop ends");
+    wg.Done();
+  });
+  for (int v = 1; v <= 3; v++) {
+    say("main:     send " + std::to_string(v));
+    c.send(v);
+    say("main:     send " + std::to_string(v) + " returned; the receiver is " + otherStatus());
+  }
+  c.close();
+  wg.Wait();
+  printf("An unbuffered channel, one P; main sends 1, 2, 3 to a receiver it started:\n%s", log.c_str());
+
+  log.clear();
+  chan<int> b(2);
+  b.send(1);
+  b.send(2);
+  say("main:     sent 1 and 2 into a buffer of 2 without waiting; len " + std::to_string(b.len()) + ", cap " +
+      std::to_string(b.cap()));
+  wg.Add(1);
+  go([b, &say, &wg] {
+    say("receiver: starts; main is " + otherStatus());
+    for (int i = 0; i < 3; i++) say("receiver: got " + std::to_string(b.recv()));
+    wg.Done();
+  });
+  say("main:     send 3");
+  b.send(3);
+  say("main:     send 3 returned");
+  wg.Wait();
+  printf("A buffered channel of 2, another receiver:\n%s", log.c_str());
+  why("a send with no receiver waiting parks the sender on the channel's\n"
+      "     sendq (gopark, \"chan send\") and its M runs the next goroutine. A\n"
+      "     receive that finds a parked sender takes the value straight from the\n"
+      "     sender's stack and readies it (goready: runnext, so it runs next).\n"
+      "     A send that finds a parked receiver writes into the receiver's stack\n"
+      "     and does not wait: 2 was handed over while main ran on. With a full\n"
+      "     buffer, the receive takes the oldest value and moves the parked\n"
+      "     sender's 3 into the freed slot, so the order stays 1 2 3.");
+  see("docs/10-channels.md");
+}
+
+// 11. select: the default case, a random choice, and a goroutine parked on
+// two channels at once.
+void selects() {
+  heading(11, "select: default, a fair coin, and waiting on two channels");
+  runtime::GOMAXPROCS(1);
+  chan<int> a(1), b(1);
+  bool tookDefault = false;
+  select(on_recv(a, [](int, bool) {}), on_default([&] { tookDefault = true; }));
+  printf("nothing to receive on a, with a default case: %s\n",
+         tookDefault ? "default ran, nobody parked" : "received?");
+
+  constexpr int rounds = 1000;
+  int fromA = 0, fromB = 0;
+  for (int i = 0; i < rounds; i++) {
+    a.send(i);
+    b.send(i);
+    select(on_recv(a, [&](int, bool) { fromA++; }), on_recv(b, [&](int, bool) { fromB++; }));
+    // Empty whichever one was not chosen.
+    select(on_recv(a, [](int, bool) {}), on_recv(b, [](int, bool) {}));
+  }
+  printf("a and b both ready, %d times: a chosen %d times, b %d times\n", rounds, fromA, fromB);
+
+  chan<int> x, y;  // unbuffered
+  chan<std::string> result(1);
+  go([x, y, result] {
+    select(on_recv(x, [&](int v, bool) { result.send("x gave " + std::to_string(v)); }),
+           on_recv(y, [&](int v, bool) { result.send("y gave " + std::to_string(v)); }));
+  });
+  // It runs, finds nothing ready, and parks on both channels.
+  while (otherStatuses() != std::vector<std::string>{"select"}) runtime::Gosched();
+  printf("a goroutine selects on x and y, nothing ready: it is %s\n", otherStatus().c_str());
+  y.send(7);
+  printf("main sends 7 on y: the select returns with \"%s\"\n", result.recv().c_str());
+  why("selectgo visits the cases in a random order (pollorder, from\n"
+      "     fastrandn), so neither ready case wins by position; only with\n"
+      "     nothing ready does it take default. To wait, it locks every channel\n"
+      "     (in address order, so two selects can't deadlock), queues one sudog\n"
+      "     on each, and parks (\"select\"). The first sender to win the\n"
+      "     goroutine's selectDone hands over its value; on waking, selectgo\n"
+      "     takes its sudogs off the other channels.");
+  see("docs/10-channels.md, \"select\"");
+}
+
+// 12. Timers: sleepers wake in deadline order, and no thread is a timer thread.
 void timers() {
-  heading(10, "Five goroutines sleep: who wakes them?");
+  heading(12, "Five goroutines sleep: who wakes them?");
   using std::chrono::milliseconds;
   int threadsBefore = threadCount();
   int goroutinesBefore = runtime::NumGoroutine();
@@ -502,9 +641,9 @@ void timers() {
   see("docs/12-timers.md");
 }
 
-// 11. An echo server: a goroutine per connection, parked in IO wait.
+// 13. An echo server: a goroutine per connection, parked in IO wait.
 void echoServer(int nprocs) {
-  heading(11, "An echo server with one goroutine per connection");
+  heading(13, "An echo server with one goroutine per connection");
   runtime::GOMAXPROCS(nprocs);
   constexpr int C = 100;
   auto [ln, err] = net::Listen("tcp", "127.0.0.1:0");
@@ -575,6 +714,83 @@ void echoServer(int nprocs) {
   see("docs/13-netpoller.md");
 }
 
+// 14. main returns while other goroutines still park, block and run.
+std::atomic<long> counted{0};
+
+void atExit() {
+  long before = counted.load();
+  // Give the counting goroutine's thread a moment of CPU (there may be
+  // only one CPU, and this thread has it).
+  for (int i = 0; i < 200 && counted.load() == before; i++) {
+    struct timespec ms = {0, 1000000};
+    nanosleep(&ms, nullptr);
+  }
+  printf("atexit handler, inside exit() on main's thread: the counting goroutine %s;\n"
+         "  %d threads are alive, and no destructor of the parked goroutine has run.\n"
+         "  Next, exit_group ends every thread at once.\n",
+         counted.load() != before ? "is still counting" : "did not move (its thread got no CPU)", threadCount());
+  fflush(stdout);
+}
+
+void mainReturns() {
+  heading(14, "main returns while other goroutines park, block and run");
+  runtime::GOMAXPROCS(2);  // a P for main and one for the counter
+  std::atomic<bool> reading{false};
+  chan<int> never;
+  int fds[2];
+  if (pipe(fds) != 0) {
+    printf("pipe failed\n");
+    return;
+  }
+  {
+    // No preemption (and so no change of thread) between the LeakSanitizer
+    // calls, which count per thread.
+    runtime::NoPreempt np;
+#ifdef TOUR_LSAN
+    __lsan::ScopedDisabler leaksOfGoroutinesAliveAtExit;
+#endif
+    go([never] {
+      deferred d{"the parked goroutine's frame (never printed)"};
+      never.recv();  // parks forever: nobody sends or closes
+    });
+    go([fd = fds[0], &reading] {
+      char c;
+      reading = true;
+      runtime::SyscallGuard sys;
+      ssize_t r = read(fd, &c, 1);  // blocks forever: nobody writes
+      (void)r;
+    });
+    go([] {
+      for (;;) {
+        counted++;
+        runtime::Gosched();
+      }
+    });
+  }
+  while (!reading.load() || counted.load() == 0) runtime::Gosched();
+  std::vector<std::string> st;
+  do {
+    runtime::Gosched();
+    st = otherStatuses();
+  } while (std::find(st.begin(), st.end(), "syscall") == st.end() ||
+           std::find(st.begin(), st.end(), "chan receive") == st.end());
+  std::set<std::string> kinds(st.begin(), st.end());
+  std::string list;
+  for (const std::string& k : kinds) list += (list.empty() ? "[" : ", [") + k + "]";
+  printf("other goroutines: %s; threads: %d\n", list.c_str(), threadCount());
+  atexit(atExit);
+  printf("main returns now: runtime::main flushes stdio and calls exit(0).\n");
+  fflush(stdout);
+  why("exit runs the atexit handlers and static destructors on main's thread\n"
+      "     while every other M goes on: the counter keeps counting. Then libc\n"
+      "     makes the exit_group system call, and the kernel ends every thread\n"
+      "     where it stands: the M blocked in read(), the M running the counter,\n"
+      "     sysmon in its sleep, an idle M on its futex or in epoll_wait.\n"
+      "     Nothing waits for a goroutine, and no parked goroutine's destructor\n"
+      "     (Go: deferred call) runs, as when Go's main returns.");
+  see("docs/05-bootstrap.md, \"What main's return does to the other threads\"");
+}
+
 int gomain(int, char**) {
   printf("gort tour: Go 1.19's goroutine scheduler in C++ (docs/README.md)\n");
   // Pin the run order for scenarios 1-5 (see the top of this file).
@@ -588,9 +804,11 @@ int gomain(int, char**) {
   stealing();
   spinning();
   syscallHandoff();
+  channels();
+  selects();
   timers();
   echoServer(procsAtStart);
-  printf("\nmain returns: the process exits, as when Go's main returns.\n");
+  mainReturns();
   return 0;
 }
 
