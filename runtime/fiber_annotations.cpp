@@ -7,6 +7,12 @@
 // switch, on a thread the goroutine has since left (TestGetgThreadSwitch's
 // hazard). This file does not include <cxxabi.h> and declares the call
 // without that attribute.
+//
+// __cxa_get_globals itself is costly at every switch: a call through the
+// PLT into libstdc++.so, then __tls_get_addr (general-dynamic TLS). Its
+// answer never changes for a thread, so each M asks once and keeps it in
+// m.ehGlobals; the switch path reads it through getg()->m, which is
+// re-read after every switch.
 
 #include "runtime/fiber_annotations.h"
 
@@ -40,6 +46,17 @@ extern "C" cxa_eh_globals* __cxa_get_globals() noexcept;
 
 namespace gort::runtime {
 
+// gort-only: the running thread's C++ exception state, cached in its M.
+static inline cxa_eh_globals* ehGlobals() {
+  m* mp = getg()->m;
+  auto* eh = static_cast<cxa_eh_globals*>(mp->ehGlobals);
+  if (__builtin_expect(eh == nullptr, 0)) {
+    eh = __cxa_get_globals();
+    mp->ehGlobals = eh;
+  }
+  return eh;
+}
+
 // No TSan instrumentation here (nor in fiberLeave): the fiber changes in
 // the middle, and an instrumented function would pop its own shadow frame
 // off the other fiber on return.
@@ -63,7 +80,7 @@ __attribute__((noinline)) void fiberArriveStackOnly([[maybe_unused]] g* gp) {
 // gort-only: save this thread's C++ exception state into from, then tell
 // the sanitizers about the switch.
 __attribute__((noinline, no_sanitize_thread)) void fiberLeave(g* from, [[maybe_unused]] g* to, [[maybe_unused]] bool dying) {
-  cxa_eh_globals* eh = __cxa_get_globals();
+  cxa_eh_globals* eh = ehGlobals();
   from->ehCaughtExceptions = eh->caughtExceptions;
   from->ehUncaughtExceptions = eh->uncaughtExceptions;
 #if GORT_ASAN
@@ -91,7 +108,7 @@ __attribute__((noinline)) void fiberArrive(g* gp) {
 #if GORT_ASAN
   __sanitizer_finish_switch_fiber(gp->asanFakeStack, nullptr, nullptr);
 #endif
-  cxa_eh_globals* eh = __cxa_get_globals();
+  cxa_eh_globals* eh = ehGlobals();
   eh->caughtExceptions = gp->ehCaughtExceptions;
   eh->uncaughtExceptions = gp->ehUncaughtExceptions;
 }

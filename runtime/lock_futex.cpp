@@ -35,7 +35,7 @@
 namespace gort::runtime {
 
 namespace {
-constexpr uint32_t mutex_unlocked = 0;
+constexpr uint32_t mutex_unlocked = 0;  // assertLockHeld (lock_futex.h) relies on this value
 constexpr uint32_t mutex_locked = 1;
 constexpr uint32_t mutex_sleeping = 2;
 
@@ -94,13 +94,6 @@ void unlock(mutex* l) {
   g* gp = getg();
   gp->m->locks--;
   if (gp->m->locks < 0) throw_("runtime·unlock: lock count");
-}
-
-// lockrank_off.go: assertLockHeld
-// gort: Go's check needs the static lock ranking; this one checks only
-// that somebody holds l, which catches a forgotten lock() all the same.
-void assertLockHeld(mutex* l) {
-  if (l->key.load(std::memory_order_relaxed) == mutex_unlocked) throw_("assertLockHeld: lock not held");
 }
 
 // lock_futex.go: noteclear

@@ -18,8 +18,18 @@ constexpr int active_spin_cnt = 30;
 void lock(mutex* l);
 // lock_futex.go: unlock.
 void unlock(mutex* l);
-// lockrank_off.go: assertLockHeld. gort: checks that l is locked by someone.
-void assertLockHeld(mutex* l);
+// panic.go: throw (declared in proc.h too; assertLockHeld below needs it)
+[[noreturn]] void throw_(const char* s);
+
+// lockrank_off.go: assertLockHeld
+// Go's is empty unless lock ranking is compiled in. gort's checks that l
+// is locked by someone, which catches a forgotten lock() all the same;
+// inline, so that on the scheduler's paths the check costs a load of a
+// line the caller holds anyway and a branch never taken.
+inline void assertLockHeld(mutex* l) {
+  if (__builtin_expect(l->key.load(std::memory_order_relaxed) == 0, 0))  // 0: lock_futex.cpp's mutex_unlocked
+    throw_("assertLockHeld: lock not held");
+}
 
 // lock_futex.go: noteclear / notewakeup / notesleep / notetsleep / notetsleepg.
 void noteclear(note* n);

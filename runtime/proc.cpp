@@ -1136,12 +1136,20 @@ void gcstopm() {
   if (_g_ != _g_->m->g0) throw_("execute: not on g0");
 
   // Assign gp.m before entering _Grunning so running Gs have an M.
-  _g_->m->curg = gp;
+  // gort: Go stores m.curg, gp.preempt and gp.stackguard0 plainly; they
+  // are atomics only because sysmon (preemptone), tracebacks and the
+  // tracer read them from other threads without a lock. No reader needs
+  // them ordered with anything but the status CAS below, which is a full
+  // barrier, so: curg is a release store (a plain mov on amd64, as in Go;
+  // a reader that loads it sees gp's published state), and preempt and
+  // stackguard0 are relaxed (a racing preemptone may set them again, as
+  // in Go; a lost request is retried at the next sysmon tick).
+  _g_->m->curg.store(gp, std::memory_order_release);
   gp->m = _g_->m;
   casgstatus(gp, _Grunnable, _Grunning);
   gp->waitsince = 0;
-  gp->preempt = false;
-  gp->stackguard0 = gp->stack.lo + _StackGuard;
+  gp->preempt.store(false, std::memory_order_relaxed);
+  gp->stackguard0.store(gp->stack.lo + _StackGuard, std::memory_order_relaxed);
   if (!inheritTime) {
     p* pp = _g_->m->p;
     pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -1459,7 +1467,7 @@ g* stealWork(int64_t* now, bool* inheritTime, int64_t* pollUntil, bool* newWork)
 // attempt to steal the work to.
 p* checkRunqsNoP(p** allpSnapshot, int32_t n) {
   for (int32_t id = 0; id < n; id++) {
-    p* p2 = allpSnapshot[id];
+    p* p2 = __atomic_load_n(&allpSnapshot[id], __ATOMIC_ACQUIRE);  // no P: procresize may be storing it (same value)
     if (!idlepMask.read(id) && !runqempty(p2)) {
       lock(&sched.lock);
       p* pp = pidleget(0);
@@ -1478,7 +1486,7 @@ p* checkRunqsNoP(p** allpSnapshot, int32_t n) {
 int64_t checkTimersNoP(p** allpSnapshot, int32_t n, int64_t pollUntil) {
   for (int32_t id = 0; id < n; id++) {
     if (timerpMask.read(id)) {
-      int64_t w = nobarrierWakeTime(allpSnapshot[id]);
+      int64_t w = nobarrierWakeTime(__atomic_load_n(&allpSnapshot[id], __ATOMIC_ACQUIRE));  // see checkRunqsNoP
       if (w != 0 && (pollUntil == 0 || w < pollUntil)) pollUntil = w;
     }
   }
@@ -1596,7 +1604,9 @@ void injectglist(gList* glist) {
 
 top:
   p* pp = _g_->m->p;
-  pp->preempt.store(false);
+  // gort: relaxed, as Go's plain store: only this M clears it, and
+  // preemptone's racing set is a hint the next check catches anyway.
+  pp->preempt.store(false, std::memory_order_relaxed);
 
   // Safety check: if we are spinning, the run queue should be empty.
   // Check this before calling checkTimers, as that might call goready to
@@ -1630,8 +1640,9 @@ top:
 // Grunning and then immediately calls dropg to finish the job.
 void dropg() {
   g* _g_ = getg();
-  _g_->m->curg.load()->m = nullptr;
-  _g_->m->curg = nullptr;
+  // gort: Go's setMNoWB/setGNoWB are plain stores; release as in execute.
+  _g_->m->curg.load(std::memory_order_relaxed)->m = nullptr;
+  _g_->m->curg.store(nullptr, std::memory_order_release);
 }
 
 // proc.go: checkTimers
@@ -1846,7 +1857,9 @@ static void reentersyscall(uintptr_t pc, uintptr_t sp, uintptr_t bp) {
   // stack. Catch calls that might, by replacing the stack guard with
   // something that will trip any stack check and leaving a flag to tell
   // newstack to die.
-  _g_->stackguard0 = stackPreempt;
+  // gort: relaxed, as Go's plain store (see execute): only a request
+  // flag here, and the status CAS below is a full barrier.
+  _g_->stackguard0.store(stackPreempt, std::memory_order_relaxed);
   _g_->throwsplit = true;
 
   _g_->syscallsp = sp;
@@ -1873,10 +1886,13 @@ static void reentersyscall(uintptr_t pc, uintptr_t sp, uintptr_t bp) {
 
   _g_->m->syscalltick = _g_->m->p->syscalltick;
   p* pp = _g_->m->p;
-  pp->m = nullptr;
+  // gort: Go's pp.m = 0 is a plain store; p.m is atomic for sysmon's
+  // racy reads. Release: the seq_cst status store right after orders it
+  // for anyone who takes the P by CAS.
+  pp->m.store(nullptr, std::memory_order_release);
   _g_->m->oldp = pp;
   _g_->m->p = nullptr;
-  pp->status.store(_Psyscall);
+  pp->status.store(_Psyscall);  // seq_cst as Go's atomic.Store: it must precede the gcwaiting load
   if (sched.gcwaiting.load() != 0) systemstack([] {
       // proc.go: entersyscall_gcwait
       g* _g_ = getg();
@@ -1952,7 +1968,9 @@ __attribute__((noinline)) void exitsyscall() {
     // the M's lane shows the goroutine running again (see traceGoStart).
     if (trace.enabled) traceGoStart();
     // There's a cpu for us, so we can run.
-    _g_->m->p->syscalltick++;
+    // gort: p.syscalltick is written only by the M that holds the P (or
+    // took it by CAS) and read by sysmon: ownedAdd, as Go's plain ++.
+    ownedAdd(_g_->m->p->syscalltick, 1u);
     // We need to cas the status and scan before resuming...
     casgstatus(_g_, _Gsyscall, _Grunning);
 
@@ -1960,12 +1978,13 @@ __attribute__((noinline)) void exitsyscall() {
     // syscallsp.
     _g_->syscallsp = 0;
     _g_->m->locks--;
+    // gort: relaxed stores, as in reentersyscall.
     if (_g_->preempt) {
       // restore the preemption request in case we've cleared it in newstack
-      _g_->stackguard0 = stackPreempt;
+      _g_->stackguard0.store(stackPreempt, std::memory_order_relaxed);
     } else {
       // otherwise restore the real _StackGuard, we've spoiled it in entersyscall/entersyscallblock
-      _g_->stackguard0 = _g_->stack.lo + _StackGuard;
+      _g_->stackguard0.store(_g_->stack.lo + _StackGuard, std::memory_order_relaxed);
     }
     _g_->throwsplit = false;
     // gort: leaving a syscall is a runtime entry point (see preemptPoint).
@@ -1986,7 +2005,7 @@ __attribute__((noinline)) void exitsyscall() {
   // call. Must wait until now because until gosched returns we don't know
   // for sure that the garbage collector is not running.
   _g_->syscallsp = 0;
-  _g_->m->p->syscalltick++;
+  ownedAdd(_g_->m->p->syscalltick, 1u);  // see above
   _g_->throwsplit = false;
 }
 
@@ -2010,7 +2029,7 @@ bool exitsyscallfast(p* oldp) {
       // Denote blocking of the new syscall (gort: the current one's exit
       // is already recorded).
       if (trace.enabled) traceGoSysBlock(_g_->m->p);
-      _g_->m->p->syscalltick++;
+      ownedAdd(_g_->m->p->syscalltick, 1u);  // see exitsyscall
     }
     return true;
   }
@@ -2083,10 +2102,12 @@ g* malg(int32_t stacksize) {
   if (stacksize >= 0) {
     uint32_t size = uint32_t(stacksize);
     systemstack([&] { newg->stack = stackalloc(size); });
+    newg->stackcanary = stackHasCanary(newg->stack);
     newg->stackguard0 = newg->stack.lo + _StackGuard;
     newg->stackguard1 = ~uintptr_t(0);
-    // gort: Go clears the bottom word of the stack here; gort keeps the
-    // canary there (stackalloc wrote it).
+    // gort: Go clears the bottom word of the stack here; gort leaves it
+    // alone: untouched (a guarded stack: one page less per goroutine) or
+    // holding the canary (stackalloc wrote it).
   }
   return newg;
 }
@@ -2187,13 +2208,15 @@ void gfput(p* _p_, g* gp) {
   }
 
   _p_->gFree.list.push(gp);
-  _p_->gFree.n++;
-  if (_p_->gFree.n >= 64) {
+  // gort: gFree.n is written by the owner P (sched.gFree.n under its
+  // lock) and read racily by gcount: ownedAdd, as Go's plain n++.
+  ownedAdd(_p_->gFree.n, 1);
+  if (_p_->gFree.n.load(std::memory_order_relaxed) >= 64) {
     int32_t inc = 0;
     gList stackQ, noStackQ;
-    while (_p_->gFree.n >= 32) {
+    while (_p_->gFree.n.load(std::memory_order_relaxed) >= 32) {
       gp = _p_->gFree.list.pop();
-      _p_->gFree.n--;
+      ownedAdd(_p_->gFree.n, -1);
       if (gp->stack.lo == 0)
         noStackQ.push(gp);
       else
@@ -2203,7 +2226,7 @@ void gfput(p* _p_, g* gp) {
     lock(&sched.gFree.lock);
     while (g* x = noStackQ.pop()) sched.gFree.noStack.push(x);
     while (g* x = stackQ.pop()) sched.gFree.stack.push(x);
-    sched.gFree.n += inc;
+    ownedAdd(sched.gFree.n, inc);
     unlock(&sched.gFree.lock);
   }
 }
@@ -2216,23 +2239,23 @@ retry:
   if (_p_->gFree.list.empty() && (!sched.gFree.stack.empty() || !sched.gFree.noStack.empty())) {
     lock(&sched.gFree.lock);
     // Move a batch of free Gs to the P.
-    while (_p_->gFree.n < 32) {
+    while (_p_->gFree.n.load(std::memory_order_relaxed) < 32) {
       // Prefer Gs with stacks.
       g* gp = sched.gFree.stack.pop();
       if (gp == nullptr) {
         gp = sched.gFree.noStack.pop();
         if (gp == nullptr) break;
       }
-      sched.gFree.n--;
+      ownedAdd(sched.gFree.n, -1);
       _p_->gFree.list.push(gp);
-      _p_->gFree.n++;
+      ownedAdd(_p_->gFree.n, 1);
     }
     unlock(&sched.gFree.lock);
     goto retry;
   }
   g* gp = _p_->gFree.list.pop();
   if (gp == nullptr) return nullptr;
-  _p_->gFree.n--;
+  ownedAdd(_p_->gFree.n, -1);
   if (gp->stack.lo != 0 && gp->stack.hi - gp->stack.lo != uintptr_t(startingStackSize.load())) {
     // Deallocate old stack. We kept it in gfput because it was the right
     // size when the goroutine was put on the free list, but the right
@@ -2244,6 +2267,7 @@ retry:
   if (gp->stack.lo == 0) {
     // Stack was deallocated in gfput or just above. Allocate a new one.
     systemstack([&] { gp->stack = stackalloc(startingStackSize.load()); });
+    gp->stackcanary = stackHasCanary(gp->stack);
     gp->stackguard0 = gp->stack.lo + _StackGuard;
   }
   return gp;
@@ -2520,7 +2544,9 @@ void wirep(p* _p_) {
     throw_("wirep: invalid p state");
   }
   _g_->m->p = _p_;
-  _p_->m = _g_->m;
+  // gort: Go's pp.m.set is a plain store; release (sysmon reads p.m
+  // racily), ordered for others by the status store below.
+  _p_->m.store(_g_->m, std::memory_order_release);
   _p_->status.store(_Prunning);
 }
 
@@ -2943,7 +2969,11 @@ m* mget() {
 void globrunqput(g* gp) {
   assertLockHeld(&sched.lock);
   sched.runq.pushBack(gp);
-  sched.runqsize++;
+  // gort: sched.runqsize changes only under sched.lock; it is atomic
+  // because findRunnable and schedtrace peek at it without the lock (Go's
+  // racy reads of a plain int32). The lock orders the writers, so an
+  // ownedAdd, not a locked add.
+  ownedAdd(sched.runqsize, 1);
 }
 
 // proc.go: globrunqputhead
@@ -2951,7 +2981,7 @@ void globrunqput(g* gp) {
 void globrunqputhead(g* gp) {
   assertLockHeld(&sched.lock);
   sched.runq.push(gp);
-  sched.runqsize++;
+  ownedAdd(sched.runqsize, 1);  // see globrunqput
 }
 
 // proc.go: globrunqputbatch
@@ -2960,7 +2990,7 @@ void globrunqputhead(g* gp) {
 void globrunqputbatch(gQueue* batch, int32_t n) {
   assertLockHeld(&sched.lock);
   sched.runq.pushBackAll(*batch);
-  sched.runqsize += n;
+  ownedAdd(sched.runqsize, n);  // see globrunqput
   *batch = gQueue{};
 }
 
@@ -2969,14 +2999,15 @@ void globrunqputbatch(gQueue* batch, int32_t n) {
 // be held.
 g* globrunqget(p* _p_, int32_t max) {
   assertLockHeld(&sched.lock);
-  if (sched.runqsize == 0) return nullptr;
+  int32_t runqsize = sched.runqsize.load(std::memory_order_relaxed);  // stable: sched.lock is held
+  if (runqsize == 0) return nullptr;
 
-  int32_t n = sched.runqsize / gomaxprocs.load() + 1;
-  if (n > sched.runqsize) n = sched.runqsize;
+  int32_t n = runqsize / gomaxprocs.load(std::memory_order_relaxed) + 1;
+  if (n > runqsize) n = runqsize;
   if (max > 0 && n > max) n = max;
   if (n > runqSize / 2) n = runqSize / 2;
 
-  sched.runqsize -= n;
+  sched.runqsize.store(runqsize - n, std::memory_order_relaxed);  // see globrunqput
 
   g* gp = sched.runq.pop();
   n--;

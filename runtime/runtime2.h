@@ -23,6 +23,20 @@ struct m;
 struct p;
 struct timer;
 
+// gort-only: x += d on an atomic counter that only one thread writes at a
+// time (its owner P, or whoever holds its lock), where Go writes a plain
+// integer and lets other threads read it racily. A relaxed load and a
+// release store: the writer pays no locked instruction (x++ on a
+// std::atomic is `lock add`, a full barrier on amd64; a release store is
+// a plain mov there), the owner or the lock orders the writers, and a
+// reader that loads the new value with acquire also sees what the writer
+// did before (NumGoroutine's readers count on it: a goroutine's last
+// writes are visible once gcount no longer counts it).
+template <class T>
+inline void ownedAdd(std::atomic<T>& x, T d) {
+  x.store(x.load(std::memory_order_relaxed) + d, std::memory_order_release);
+}
+
 // ---------------------------------------------------------------------------
 // G status (runtime2.go: _Gidle ...). The numeric values are Go's and stay
 // stable: scheddetail prints them and the gdb extension reads them by name.
@@ -269,6 +283,9 @@ struct g {
   unsigned int ehUncaughtExceptions;
   void* asanFakeStack;
   void* tsanFiber;
+  // gort-only: stack.lo holds stackCanary, checked at every switch onto
+  // this g (stackcheck): set when the stack's span got no guard page.
+  bool stackcanary;
 };
 
 // ---------------------------------------------------------------------------
@@ -314,6 +331,10 @@ struct m {
   // Whether this is a pending preemption signal on this M.
   std::atomic<uint32_t> signalPending;
   void* tsanThreadFiber;  // gort-only: TSan's fiber of this thread itself
+  // gort-only: this thread's C++ exception state (__cxa_get_globals()),
+  // cached at the M's first switch: it is per thread and an M is one
+  // thread for life (fiber_annotations.cpp).
+  void* ehGlobals;
 };
 
 // ---------------------------------------------------------------------------

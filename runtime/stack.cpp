@@ -29,16 +29,19 @@
 // marker where the kernel has them (Linux ≥ 6.13; no extra mapping, so a
 // span stays one mapping however many stacks it holds), else an
 // mprotect(PROT_NONE) page while a budget of vm.max_map_count lasts (each
-// splits the span's mapping), else nothing. Whatever the guard, the canary
-// in each stack's lowest word is checked at every switch onto a goroutine
-// (stackcheck), catching an overflow that jumped over the guard.
+// splits the span's mapping), else nothing. A stack left without a guard
+// gets a canary in its lowest word, checked at every switch onto its
+// goroutine (stackcheck). Guarded stacks get none: the guard catches the
+// overflow, and writing the canary would take the stack's lowest page.
 //
 // One million parked goroutines: 1M stacks × (256 KiB + a 4 KiB guard) is
-// 254 GiB of address space, 0.2% of amd64's and arm64's 47 bits; 63 stacks
-// per 16 MiB span and 64 spans per arena make that 254 arenas, each one
+// 254 GiB of address space, 0.2% of amd64's and arm64's 47 bits; 126 stacks
+// per 32 MiB span and 32 spans per arena make that 249 arenas, each one
 // mapping (adjacent arenas may merge), far below vm.max_map_count's 65530.
-// A parked goroutine touches two pages: the canary's at the bottom and its
-// frames' at the top.
+// A parked goroutine with shallow frames touches one page, at the top of
+// its stack: no canary at the bottom of a guarded stack, and the per-P
+// cache links free stacks through a word of their top page (stackLink),
+// the page the next goroutine's frames take anyway.
 
 #include "runtime/stack.h"
 
@@ -81,11 +84,12 @@ namespace {
 // gort-only: address space is reserved in arenas of this size.
 constexpr uintptr_t stackArenaBytes = uintptr_t(1) << 30;
 // gort-only: a span holds at least this many stacks (unless that would make
-// it larger than an arena), so a span is one mmap per 32–65 stacks.
-constexpr uint32_t stackSpanMinStacks = 32;
-// gort-only: the most stacks a span can hold under the rule above (< 2×32
+// it larger than an arena), so a span is one mmap per 64–129 stacks, and its
+// header page costs each stack 32–64 bytes of RSS.
+constexpr uint32_t stackSpanMinStacks = 64;
+// gort-only: the most stacks a span can hold under the rule above (< 2×64
 // plus one), rounded up; bounds the header's arrays.
-constexpr uint32_t stackSpanMaxStacks = 128;
+constexpr uint32_t stackSpanMaxStacks = 256;
 // gort-only: how many distinct stack sizes the pool keeps apart (goroutine
 // stacks after each SetMaxStack, g0 stacks).
 constexpr int32_t stackMaxClasses = 16;
@@ -163,6 +167,7 @@ stackGuardKind stackGuardProbe();
 int64_t readMaxMapCount();
 void sysUnused(uintptr_t v, uintptr_t n);
 void stackcacheSync(p* pp, uintptr_t n);
+uintptr_t* stackLink(uintptr_t x, uintptr_t n);
 void stackAllocHooks(uintptr_t x, uintptr_t n);
 void stackFreeHooks(uintptr_t x, uintptr_t n);
 
@@ -236,7 +241,7 @@ void stackpoolfree(uintptr_t x, uintptr_t n) {
 // segments. The pool is required to prevent unlimited growth of per-P
 // caches. Executed only by the owner P.
 // gort: the stacks' links are written after unlocking (each write takes a
-// page, the one the canary will use).
+// page, the top one, which the stack's goroutine will use).
 void stackcacherefill(p* pp) {
   auto& c = pp->stackcache;
   uintptr_t n = c.stacksize;
@@ -249,7 +254,7 @@ void stackcacherefill(p* pp) {
   unlock(&stackpool.mu);
   uintptr_t list = 0;
   for (uintptr_t i = 0; i < k; i++) {
-    *reinterpret_cast<uintptr_t*>(batch[i]) = list;
+    *stackLink(batch[i], n) = list;
     list = batch[i];
   }
   c.list = list;
@@ -270,7 +275,7 @@ void stackcacherelease(p* pp) {
   uintptr_t k = 0;
   while (size > stackCacheStacks * n / 2 && k < stackCacheStacks) {
     batch[k++] = x;
-    x = *reinterpret_cast<uintptr_t*>(x);
+    x = *stackLink(x, n);
     size -= n;
   }
   for (uintptr_t i = 0; i < k; i++) sysUnused(batch[i], n);
@@ -294,7 +299,7 @@ void stackcache_clear(p* pp) {
     uintptr_t x = c.list;
     while (x != 0 && k < stackCacheStacks) {
       batch[k++] = x;
-      x = *reinterpret_cast<uintptr_t*>(x);
+      x = *stackLink(x, n);
     }
     for (uintptr_t i = 0; i < k; i++) sysUnused(batch[i], n);
     lock(&stackpool.mu);
@@ -308,7 +313,8 @@ void stackcache_clear(p* pp) {
 
 // stack.go: stackalloc
 // stackalloc allocates an n byte stack: n a power of 2 and at least a page,
-// below it a guard page, at its lowest word the canary.
+// below it a guard page, or, where its span has none, the canary at its
+// lowest word.
 // Must run on g0: it uses per-P resources (Go: so that it never tries to
 // grow the stack it runs on). May run without a P.
 struct stack stackalloc(uint32_t n) {
@@ -336,11 +342,11 @@ struct stack stackalloc(uint32_t n) {
       stackcacherefill(pp);
       x = c.list;
     }
-    c.list = *reinterpret_cast<uintptr_t*>(x);
+    c.list = *stackLink(x, n);
     c.size -= n;
   }
   stackAllocHooks(x, n);
-  *reinterpret_cast<uint64_t*>(x) = stackCanary;
+  if (stackHasCanary({x, x + n})) *reinterpret_cast<uint64_t*>(x) = stackCanary;
   return {x, x + n};
 }
 
@@ -369,7 +375,7 @@ void stackfree(struct stack stk) {
     stackcacheSync(pp, n);
     auto& c = pp->stackcache;
     if (c.size >= stackCacheStacks * n) stackcacherelease(pp);
-    *reinterpret_cast<uintptr_t*>(v) = c.list;
+    *stackLink(v, n) = c.list;
     c.list = v;
     c.size += n;
   }
@@ -379,11 +385,12 @@ void stackfree(struct stack stk) {
 // gort-only: the canary, spans and arenas, guards, and the test hooks.
 // ===========================================================================
 
-// gort-only: checks gp's canary, at every switch onto gp (execute). A
-// broken canary means gp's frames reached below its stack: Go's newstack
-// reports the same overflow in these words.
+// gort-only: checks gp's canary, at every switch onto gp (execute), if its
+// stack has one (no guard page below it). A broken canary means gp's
+// frames reached below its stack: Go's newstack reports the same overflow
+// in these words.
 void stackcheck(g* gp) {
-  if (gp->stack.lo == 0) return;
+  if (!gp->stackcanary || gp->stack.lo == 0) return;
   if (*reinterpret_cast<uint64_t*>(gp->stack.lo) != stackCanary) {
     fprintf(stderr, "runtime: goroutine stack exceeds %zu-byte limit\n", size_t(maxstacksize.load()));
     fprintf(stderr, "runtime: sp=%#zx stack=[%#zx, %#zx]\n", size_t(gp->sched.sp), size_t(gp->stack.lo),
@@ -391,6 +398,9 @@ void stackcheck(g* gp) {
     throw_("stack overflow");
   }
 }
+
+// gort-only: whether stk carries the canary: its span has no guard page.
+bool stackHasCanary(struct stack stk) { return stackGuardOf(stk) == stackGuardNone; }
 
 // gort-only: the guard kind new stacks get now.
 stackGuardKind stackGuardMode() { return guardMode.load(std::memory_order_relaxed); }
@@ -685,6 +695,12 @@ void stackcacheSync(p* pp, uintptr_t n) {
   stackcache_clear(pp);
   c.stacksize = n;
 }
+
+// gort-only: the word of the free n-byte stack at x that links it into a
+// P's cache: the lowest word of its top page, the page a goroutine's first
+// frames take (the bottom page stays untouched: no canary in a guarded
+// stack).
+uintptr_t* stackLink(uintptr_t x, uintptr_t n) { return reinterpret_cast<uintptr_t*>(x + n - physPageSize); }
 
 // gort-only: what stackalloc tells the sanitizers and valgrind (Go:
 // racemalloc, msanmalloc, asanunpoison). A reused stack may carry ASan

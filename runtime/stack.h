@@ -19,8 +19,10 @@ constexpr uintptr_t _StackGuard = 928;
 constexpr uintptr_t _StackSystem = 0;
 // gort-only: default virtual size of a goroutine stack (DESIGN §7).
 constexpr uint32_t defaultStackSize = 256 << 10;
-// gort-only: value kept in the lowest word of every goroutine stack and
-// checked at every switch; a mismatch means the stack overflowed.
+// gort-only: value kept in the lowest word of a goroutine stack that has no
+// guard page below it, checked at every switch; a mismatch means the stack
+// overflowed. Guarded stacks carry none: the guard catches the overflow,
+// and the canary's write would cost every goroutine a second page.
 constexpr uint64_t stackCanary = 0x60c0ffee5a5a60c0ULL;
 // gort-only: how many stacks a P caches (Go's _StackCacheSize is 32 KiB per
 // size order, 16 of its smallest 2 KiB stacks; gort's stacks are 128 times
@@ -37,9 +39,13 @@ extern std::atomic<uintptr_t> maxstacksize;
 // the guard kind (stackGuardMode). Runs once, from schedinit.
 void stackinit();
 // stack.go: stackalloc. Allocates an n-byte stack (n a power of 2, at least
-// a page) with a guard page below it and the canary at its lowest word.
-// Must run on g0. May run without a P.
+// a page) with a guard page below it, or, where no guard could be made, the
+// canary at its lowest word (stackHasCanary). Must run on g0. May run
+// without a P.
 struct stack stackalloc(uint32_t n);
+// gort-only: whether stk (from stackalloc) carries the canary: its span has
+// no guard page.
+bool stackHasCanary(struct stack stk);
 // stack.go: stackfree. Frees a stack from stackalloc: into the current P's
 // cache if there is room, else back to the pool with its pages released.
 // Must run on g0. May run without a P.
@@ -48,8 +54,8 @@ void stackfree(struct stack stk);
 // (releasing their pages). Executed by the owner P, or with the world
 // stopped.
 void stackcache_clear(p* pp);
-// gort-only: checks gp's canary; a broken one is a stack overflow (fatal,
-// in Go's words).
+// gort-only: checks gp's canary, if its stack has one (g.stackcanary); a
+// broken one is a stack overflow (fatal, in Go's words).
 void stackcheck(g* gp);
 
 // gort-only: how the page below each stack is made to fault, best first.
@@ -63,7 +69,8 @@ enum stackGuardKind : uint8_t {
   // vm.max_map_count's entries; used while a budget of a quarter of
   // max_map_count guards lasts.
   stackGuardMprotect,
-  // none: only the canary (checked at every switch) catches an overflow.
+  // none: only the canary (written only into these stacks, checked at
+  // every switch) catches an overflow.
   stackGuardNone,
 };
 // gort-only: the guard kind new stacks get now.

@@ -176,8 +176,22 @@ mcall:
 	// gogo(&g->sched) lands here with rsp = g->sched.sp, on g's stack.
 .Lmcall_resume:
 	// Restore the callee-saved registers from the mcallframe.
+	// gort: MXCSR and the x87 control word are written only when they
+	// differ (a goroutine that changed the rounding mode ran meanwhile):
+	// ldmxcsr and fldcw serialize the FP pipeline (~4 ns a switch here),
+	// a store to the red zone and a compare do not (as arm64's FPCR).
+	stmxcsr	-8(%rsp)
+	movl	-8(%rsp), %eax			// eax = the thread's MXCSR
+	cmpl	mcallframe_mxcsr(%rsp), %eax
+	je	.Lmcall_mxcsr_same
 	ldmxcsr	mcallframe_mxcsr(%rsp)
+.Lmcall_mxcsr_same:
+	fnstcw	-8(%rsp)
+	movzwl	-8(%rsp), %eax			// eax = the thread's x87 control word
+	cmpw	mcallframe_fpcw(%rsp), %ax
+	je	.Lmcall_fpcw_same
 	fldcw	mcallframe_fpcw(%rsp)
+.Lmcall_fpcw_same:
 	addq	$8, %rsp
 	.cfi_adjust_cfa_offset -8
 	popq	%r15
