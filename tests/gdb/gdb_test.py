@@ -82,11 +82,13 @@ def live_session(opts, extra_cmds, workdir):
             "-x", opts.script]
     qemu = None
     if opts.emulator:
-        # Under qemu's gdbstub, with sysmon's SIGURG preemption requests
-        # flowing, the guest did not reach the breakpoint (it hung, or was
-        # gone when gdb looked; cause not pinned down: signals under the
-        # gdbstub go through gdb). Preemption by signal is off for the
-        # arm64 gdb runs; the suite itself tests it under qemu.
+        # Under qemu's gdbstub each SIGURG (sysmon's preemption requests)
+        # is reported to gdb, which resumes the guest with it (SIGURG is
+        # nostop/pass) — and in batch mode `continue` then counts as done:
+        # the next command finds "the target is running", and the guest
+        # later hits the breakpoint with nobody attached. Preemption by
+        # signal is off for the arm64 gdb runs; the suite itself tests it
+        # under qemu.
         env["GODEBUG"] = "madvguard=0,asyncpreemptoff=1"
         port = free_port()
         emu = shlex.split(opts.emulator)
