@@ -89,11 +89,11 @@ hchan* makechan(const _type* elem, intptr_t size) {
 void* chanbuf(hchan* c, uintptr_t i) { return static_cast<char*>(c->buf) + i * uintptr_t(c->elemsize); }
 
 // chan.go: full
-// full reports whether a send on c would block (that is, the channel is
-// full). It uses a single word-sized read of mutable state, so although
-// the answer is instantaneously true, the correct answer may have changed
-// by the time the calling function receives the return value.
 bool full(hchan* c) {
+  // full reports whether a send on c would block (that is, the channel is
+  // full). It uses a single word-sized read of mutable state, so although
+  // the answer is instantaneously true, the correct answer may have changed
+  // by the time the calling function receives the return value.
   // c.dataqsiz is immutable (never written after the channel is created)
   // so it is safe to read at any time during channel operation.
   if (c->dataqsiz == 0) {
@@ -107,14 +107,14 @@ bool full(hchan* c) {
 void chansend1(hchan* c, void* elem) { chansend(c, elem, true); }
 
 // chan.go: chansend
-// Generic single channel send. If block is false, the protocol will not
-// sleep but return false if it could not complete.
-//
-// Sleep can wake up with g.param == nil when a channel involved in the
-// sleep has been closed. It is easiest to loop and re-run the operation;
-// we'll see that it's now closed. (gort: no callerpc; it served the race
-// detector.)
 bool chansend(hchan* c, void* ep, bool block) {
+  // Generic single channel send. If block is false, the protocol will not
+  // sleep but return false if it could not complete.
+  //
+  // Sleep can wake up with g.param == nil when a channel involved in the
+  // sleep has been closed. It is easiest to loop and re-run the operation;
+  // we'll see that it's now closed. (gort: no callerpc; it served the race
+  // detector.)
   // gort: a channel operation is a runtime entry point: honour a pending
   // preemption request here, as Go's prologue check would.
   preemptPoint();
@@ -208,13 +208,13 @@ bool chansend(hchan* c, void* ep, bool block) {
 }
 
 // chan.go: send
-// send processes a send operation on an empty channel c. The value ep sent
-// by the sender is moved to the receiver sg. The receiver is then woken up
-// to go on its merry way.
-// Channel c must be empty and locked. send unlocks c with unlockf.
-// sg must already be dequeued from c.
-// ep must be non-nil and point to the heap or the caller's stack.
 void send(hchan* c, sudog* sg, void* ep, unlockfn unlockf, void* unlockarg) {
+  // send processes a send operation on an empty channel c. The value ep sent
+  // by the sender is moved to the receiver sg. The receiver is then woken up
+  // to go on its merry way.
+  // Channel c must be empty and locked. send unlocks c with unlockf.
+  // sg must already be dequeued from c.
+  // ep must be non-nil and point to the heap or the caller's stack.
   if (sg->elem != nullptr) {
     sendDirect(c->elemtype, sg, ep);
     sg->elem = nullptr;
@@ -445,19 +445,19 @@ std::pair<bool, bool> chanrecv(hchan* c, void* ep, bool block) {
 }
 
 // chan.go: recv
-// recv processes a receive operation on a full channel c. There are 2
-// parts:
-//  1. The value sent by the sender sg is put into the channel and the
-//     sender is woken up to go on its merry way.
-//  2. The value received by the receiver (the current G) is written to ep.
-//
-// For synchronous channels, both values are the same. For asynchronous
-// channels, the receiver gets its data from the channel buffer and the
-// sender's data is put in the channel buffer.
-// Channel c must be full and locked. recv unlocks c with unlockf.
-// sg must already be dequeued from c.
-// A non-nil ep must point to the heap or the caller's stack.
 void recv(hchan* c, sudog* sg, void* ep, unlockfn unlockf, void* unlockarg) {
+  // recv processes a receive operation on a full channel c. There are 2
+  // parts:
+  //  1. The value sent by the sender sg is put into the channel and the
+  //     sender is woken up to go on its merry way.
+  //  2. The value received by the receiver (the current G) is written to ep.
+  //
+  // For synchronous channels, both values are the same. For asynchronous
+  // channels, the receiver gets its data from the channel buffer and the
+  // sender's data is put in the channel buffer.
+  // Channel c must be full and locked. recv unlocks c with unlockf.
+  // sg must already be dequeued from c.
+  // A non-nil ep must point to the heap or the caller's stack.
   if (c->dataqsiz == 0) {
     if (ep != nullptr) {
       // copy data from sender
@@ -644,10 +644,10 @@ void typedmemmove(const _type* t, void* dst, void* src) {
 }
 
 // mbarrier.go: typedmemclr
-// typedmemclr clears the typed memory at ptr with type typ. gort: ends the
-// live value at p (its destructor drops what it owns, as Go's zeroing lets
-// the GC drop what it pointed to); p becomes raw storage.
 void typedmemclr(const _type* t, void* p) {
+  // typedmemclr clears the typed memory at ptr with type typ. gort: ends the
+  // live value at p (its destructor drops what it owns, as Go's zeroing lets
+  // the GC drop what it pointed to); p becomes raw storage.
   if (t->destroy != nullptr) t->destroy(p);
 }
 

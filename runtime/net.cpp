@@ -206,10 +206,10 @@ std::string sockaddrString(const sockaddrAny& a) {
 }
 
 // net/ipsock.go: SplitHostPort (and net's resolver, reduced): a numeric IPv4 or
-// IPv6 address, a name (getaddrinfo, in a system call: it may read files
-// or ask a DNS server), or an empty host (listen: any address; dial: the
-// local system).
 std::error_code resolve(std::string_view network, std::string_view address, bool listen, sockaddrAny* out) {
+  // IPv6 address, a name (getaddrinfo, in a system call: it may read files
+  // or ask a DNS server), or an empty host (listen: any address; dial: the
+  // local system).
   int family = AF_UNSPEC;
   if (network == "tcp4")
     family = AF_INET;

@@ -24,12 +24,12 @@
 namespace gort::runtime {
 
 // netpoll.go: (*pollDesc).publishInfo
-// publishInfo updates pd.atomicInfo (returned by pd.info) using the other
-// values in pd. It must be called while holding pd.lock, and it must be
-// called after changing anything that might affect the info bits. In
-// practice this means after changing closing or changing rd or wd from < 0
-// to >= 0.
 void pollDesc::publishInfo() {
+  // publishInfo updates pd.atomicInfo (returned by pd.info) using the other
+  // values in pd. It must be called while holding pd.lock, and it must be
+  // called after changing anything that might affect the info bits. In
+  // practice this means after changing closing or changing rd or wd from < 0
+  // to >= 0.
   uint32_t info = 0;
   if (closing) info |= pollClosing;
   if (rd < 0) info |= pollExpiredReadDeadline;
@@ -145,10 +145,10 @@ int poll_runtime_pollReset(pollDesc* pd, int mode) {
 }
 
 // netpoll.go: poll_runtime_pollWait
-// poll_runtime_pollWait waits for a descriptor to be ready for reading or
-// writing, according to mode, which is 'r' or 'w'. This returns an error
-// code; the codes are defined above. Must run on a goroutine.
 int poll_runtime_pollWait(pollDesc* pd, int mode) {
+  // poll_runtime_pollWait waits for a descriptor to be ready for reading or
+  // writing, according to mode, which is 'r' or 'w'. This returns an error
+  // code; the codes are defined above. Must run on a goroutine.
   int errcode = netpollcheckerr(pd, int32_t(mode));
   if (errcode != pollNoError) return errcode;
   // (Go: only Solaris, illumos and AIX use level-triggered IO and arm
@@ -260,15 +260,15 @@ void poll_runtime_pollUnblock(pollDesc* pd) {
 }
 
 // netpoll.go: netpollready
-// netpollready is called by the platform-specific netpoll function. It
-// declares that the fd associated with pd is ready for I/O. The toRun
-// argument is used to build a list of goroutines to return from netpoll.
-// The mode argument is 'r', 'w', or 'r'+'w' to indicate whether the fd is
-// ready for reading or writing or both.
-//
-// This may run while the world is stopped (Go: so write barriers are not
-// allowed).
 void netpollready(gList* toRun, pollDesc* pd, int32_t mode) {
+  // netpollready is called by the platform-specific netpoll function. It
+  // declares that the fd associated with pd is ready for I/O. The toRun
+  // argument is used to build a list of goroutines to return from netpoll.
+  // The mode argument is 'r', 'w', or 'r'+'w' to indicate whether the fd is
+  // ready for reading or writing or both.
+  //
+  // This may run while the world is stopped (Go: so write barriers are not
+  // allowed).
   g* rg = nullptr;
   g* wg = nullptr;
   if (mode == 'r' || mode == 'r' + 'w') rg = netpollunblock(pd, 'r', true);
@@ -313,11 +313,11 @@ void netpollgoready(g* gp, int) {
 }
 
 // netpoll.go: netpollblock
-// returns true if IO is ready, or false if timedout or closed
-// waitio - wait only for completed IO, ignore errors
-// Concurrent calls to netpollblock in the same mode are forbidden, as
-// pollDesc can hold only a single waiting goroutine for each mode.
 bool netpollblock(pollDesc* pd, int32_t mode, bool waitio) {
+  // returns true if IO is ready, or false if timedout or closed
+  // waitio - wait only for completed IO, ignore errors
+  // Concurrent calls to netpollblock in the same mode are forbidden, as
+  // pollDesc can hold only a single waiting goroutine for each mode.
   std::atomic<uintptr_t>* gpp = &pd->rg;
   if (mode == 'w') gpp = &pd->wg;
 

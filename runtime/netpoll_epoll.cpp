@@ -87,12 +87,12 @@ void netpollBreak() {
 }
 
 // netpoll_epoll.go: netpoll
-// netpoll checks for ready network connections. Returns list of goroutines
-// that become runnable.
-// delay < 0: blocks indefinitely
-// delay == 0: does not block, just polls
-// delay > 0: block for up to that many nanoseconds
 gList netpoll(int64_t delay) {
+  // netpoll checks for ready network connections. Returns list of goroutines
+  // that become runnable.
+  // delay < 0: blocks indefinitely
+  // delay == 0: does not block, just polls
+  // delay > 0: block for up to that many nanoseconds
   if (epfd == -1) return gList{};
   int waitms;
   if (delay < 0) {

@@ -69,10 +69,10 @@ bool didothers;
 }
 
 // panic.go: startpanic_m
-// Prepares for an unrecoverable panic. Returns true if the caller should
-// print the traceback; false if something failed while panicking and it
-// should just exit.
 bool startpanic_m() {
+  // Prepares for an unrecoverable panic. Returns true if the caller should
+  // print the traceback; false if something failed while panicking and it
+  // should just exit.
   g* _g_ = getg();
   m* mp = _g_->m;
   mp->mallocing++;
@@ -115,10 +115,10 @@ bool startpanic_m() {
 }
 
 // panic.go: dopanic_m
-// Prints the tracebacks of a fatal error: gp's (from ctx), then, when
-// GOTRACEBACK asks for all or this is a throw, every goroutine's. Returns
-// whether to crash.
 bool dopanic_m(g* gp, ucontext_t* ctx, bool precise, int skip) {
+  // Prints the tracebacks of a fatal error: gp's (from ctx), then, when
+  // GOTRACEBACK asks for all or this is a throw, every goroutine's. Returns
+  // whether to crash.
   int32_t level;
   bool all, docrash;
   gotraceback(&level, &all, &docrash);

@@ -874,13 +874,13 @@ void startTemplateThread() {
 }
 
 // proc.go: templateThread
-// templateThread is a thread in a known-good state that exists solely to
-// start new threads in known-good states when the calling thread may not
-// be in a good state. Many programs never need this, so templateThread is
-// started lazily when we first enter a state that might lead to running
-// on a thread in an unknown state. It runs on an M without a P, and never
-// returns.
 void templateThread() {
+  // templateThread is a thread in a known-good state that exists solely to
+  // start new threads in known-good states when the calling thread may not
+  // be in a good state. Many programs never need this, so templateThread is
+  // started lazily when we first enter a state that might lead to running
+  // on a thread in an unknown state. It runs on an M without a P, and never
+  // returns.
   lock(&sched.lock);
   sched.nmsys++;
   checkdead();
@@ -1494,10 +1494,10 @@ int64_t checkTimersNoP(p** allpSnapshot, int32_t n, int64_t pollUntil) {
 }
 
 // proc.go: wakeNetPoller
-// wakeNetPoller wakes up the thread sleeping in the network poller if it
-// isn't going to wake up before the when argument; or it wakes an idle P
-// to service timers and the network poller if there isn't one already.
 void wakeNetPoller(int64_t when) {
+  // wakeNetPoller wakes up the thread sleeping in the network poller if it
+  // isn't going to wake up before the when argument; or it wakes an idle P
+  // to service timers and the network poller if there isn't one already.
   if (sched.lastpoll.load() == 0) {
     // In findRunnable we ensure that when polling the pollUntil field is
     // either zero or the time to which the current poll is expected to

@@ -36,59 +36,59 @@ bool gogetenvInt(const char* name, int32_t* out) {
   return true;
 }
 
+namespace {
+// gort-only: calls f(key, value) for each "key=value" field of GODEBUG,
+// in order (a later field wins, as in Go).
+template <class F>
+void forEachGodebugField(F f) {
+  const char* godebug = getenv("GODEBUG");
+  if (godebug == nullptr) return;
+  std::string s(godebug);
+  for (size_t pos = 0; pos <= s.size();) {
+    size_t comma = s.find(',', pos);
+    std::string field = s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    pos = comma == std::string::npos ? s.size() + 1 : comma + 1;
+    size_t eq = field.find('=');
+    if (eq == std::string::npos) continue;
+    f(field.substr(0, eq), field.substr(eq + 1));
+  }
+}
+
+// gort-only: a GODEBUG value as a number; false if it is not one.
+bool godebugNumber(const std::string& value, int32_t* out) {
+  char* end = nullptr;
+  long v = strtol(value.c_str(), &end, 10);
+  if (value.empty() || *end != '\0') return false;
+  *out = int32_t(v);
+  return true;
+}
+}  // namespace
+
 // gort-only: one GODEBUG field read before parsedebugvars runs, for the
 // settings that must act earlier than Go's order of schedinit reads them
 // (madvguard: the first stack span is made by mcommoninit's gsignal).
 // Quiet: parsedebugvars reports malformed fields later.
 bool godebugEarly(const char* key, int32_t* out) {
-  const char* godebug = getenv("GODEBUG");
-  if (godebug == nullptr) return false;
-  std::string s(godebug), want = std::string(key) + "=";
   bool found = false;
-  for (size_t pos = 0; pos <= s.size();) {
-    size_t comma = s.find(',', pos);
-    std::string field = s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-    pos = comma == std::string::npos ? s.size() + 1 : comma + 1;
-    if (field.rfind(want, 0) != 0) continue;
-    char* end = nullptr;
-    long v = strtol(field.c_str() + want.size(), &end, 10);
-    if (field.size() > want.size() && *end == '\0') {
-      *out = int32_t(v);
-      found = true;  // the last one wins, as in parsedebugvars
-    }
-  }
+  forEachGodebugField([&](const std::string& k, const std::string& value) {
+    if (k == key && godebugNumber(value, out)) found = true;
+  });
   return found;
 }
 
 // runtime1.go: parsedebugvars
 void parsedebugvars() {
-  if (const char* godebug = getenv("GODEBUG")) {
-    // apply runtime defaults, then GODEBUG fields: "key=value,key=value".
-    std::string s(godebug);
-    size_t pos = 0;
-    while (pos <= s.size()) {
-      size_t comma = s.find(',', pos);
-      std::string field = s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-      pos = comma == std::string::npos ? s.size() + 1 : comma + 1;
-      if (field.empty()) continue;
-      size_t eq = field.find('=');
-      if (eq == std::string::npos) continue;
-      std::string key = field.substr(0, eq), value = field.substr(eq + 1);
-      int32_t* target = nullptr;
-      if (key == "schedtrace") target = &debug.schedtrace;
-      else if (key == "scheddetail") target = &debug.scheddetail;
-      else if (key == "asyncpreemptoff") target = &debug.asyncpreemptoff;
-      else if (key == "madvguard") target = &debug.madvguard;
-      if (target == nullptr) continue;  // Go ignores keys it doesn't know
-      char* end = nullptr;
-      long v = strtol(value.c_str(), &end, 10);
-      if (value.empty() || *end != '\0') {
-        fprintf(stderr, "runtime: GODEBUG %s=%s: not a number, ignored\n", key.c_str(), value.c_str());
-        continue;
-      }
-      *target = int32_t(v);
-    }
-  }
+  // apply runtime defaults, then GODEBUG fields: "key=value,key=value".
+  forEachGodebugField([](const std::string& key, const std::string& value) {
+    int32_t* target = nullptr;
+    if (key == "schedtrace") target = &debug.schedtrace;
+    else if (key == "scheddetail") target = &debug.scheddetail;
+    else if (key == "asyncpreemptoff") target = &debug.asyncpreemptoff;
+    else if (key == "madvguard") target = &debug.madvguard;
+    if (target == nullptr) return;  // Go ignores keys it doesn't know
+    if (!godebugNumber(value, target))
+      fprintf(stderr, "runtime: GODEBUG %s=%s: not a number, ignored\n", key.c_str(), value.c_str());
+  });
 
   // gort-only: the execution trace (Go starts one with runtime/trace.Start).
   if (const char* t = getenv("GORT_TRACE"); t != nullptr && *t != '\0') tracefile = t;
