@@ -22,22 +22,21 @@
 #include "runtime/proc.h"
 #include "runtime/stack.h"
 #include "runtime/stubs.h"
+#include "testprog/testprog.h"
 
 using namespace gort;
 namespace runtime = gort::runtime;
 
-namespace {
+namespace testprog {
 std::map<std::string, std::function<int()>>& scenarios() {
   static std::map<std::string, std::function<int()>> m;
   return m;
 }
-struct registerScenario {
-  registerScenario(const char* name, std::function<int()> f) { scenarios()[name] = std::move(f); }
-};
-#define TESTPROG_SCENARIO(name) \
-  static int name();            \
-  static registerScenario reg_##name(#name, name);  \
-  static int name()
+}  // namespace testprog
+
+namespace {
+using testprog::registerScenario;
+using testprog::scenarios;
 
 // deadlock.go: SimpleDeadlock
 TESTPROG_SCENARIO(SimpleDeadlock) {
