@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 .PHONY: all deps build build-arm64 run test test-native test-arm64 conformance \
-        test-asan test-tsan xref bench clean
+        test-asan test-tsan xref bench docs docs-test clean
 
 all: build
 
@@ -27,6 +27,8 @@ run: build
 	@echo
 	@echo "execution trace: $(CURDIR)/build/trace.json (Perfetto, chrome://tracing)"
 	@echo "timeline:        $(CURDIR)/build/trace.html"
+	@/usr/bin/python3 tools/reader/reader.py --out build/site >/dev/null
+	@echo "side-by-side reader (proc.go beside proc.cpp, ...): $(CURDIR)/build/site/index.html"
 
 # Everything: the suite natively, the same suite cross-built for arm64 and run
 # under qemu-aarch64.
@@ -67,6 +69,17 @@ bench: deps
 # The goxref test fails until it is regenerated and committed.
 xref:
 	@tools/goxref/goxref.py
+
+# The side-by-side reader: Go 1.19's runtime beside gort's port, one static
+# page per file pair, offline from file:// (tools/reader, docs/README.md).
+docs: deps
+	@/usr/bin/python3 tools/reader/reader.py --out build/site
+
+# The reader in headless Chromium (installs Chromium and playwright-core
+# first): pairs level, links resolve, no console errors, a screenshot.
+docs-test: docs
+	@tools/deps.sh --browser
+	@tools/reader/browser_test.sh build/site
 
 clean:
 	rm -rf build build-arm64 build-asan build-tsan build-bench

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # tools/deps.sh — install the Debian packages gort needs (DESIGN §10), only
 # when something is missing: quick and quiet when everything is there.
+#   tools/deps.sh            what `make test` needs
+#   tools/deps.sh --browser  also headless Chromium and playwright-core (npm)
+#                            for the reader's browser test (make docs-test)
 set -euo pipefail
+browser=0
+[ "${1:-}" = "--browser" ] && browser=1
 
 missing=()
 need() {  # need PACKAGE PATH: PACKAGE provides PATH
@@ -23,8 +28,29 @@ need libgcc-12-dev /usr/lib/gcc/x86_64-linux-gnu/12/libbacktrace.a
 need libgcc-12-dev-arm64-cross /usr/lib/gcc-cross/aarch64-linux-gnu/12/libbacktrace.a
 need golang-1.19-go /usr/lib/go-1.19/bin/go
 need golang-1.19-src /usr/share/go-1.19/src/runtime/proc.go
+# The side-by-side reader (make docs, tools/reader): highlighting and the
+# docs' Markdown, both at build time. Debian's python3 (/usr/bin/python3).
+need python3-pygments /usr/lib/python3/dist-packages/pygments/__init__.py
+need python3-markdown /usr/lib/python3/dist-packages/markdown/__init__.py
+if [ $browser -eq 1 ]; then
+  need chromium /usr/bin/chromium
+  need nodejs /usr/bin/node
+  need npm /usr/bin/npm
+fi
 
-[ ${#missing[@]} -eq 0 ] && exit 0
+reader_npm() {  # playwright-core for tools/reader/browser_test.mjs
+  [ $browser -eq 1 ] || return 0
+  local dir
+  dir="$(cd "$(dirname "$0")" && pwd)/reader"
+  [ -d "$dir/node_modules/playwright-core" ] && return 0
+  echo "tools/deps.sh: npm install playwright-core (tools/reader)" >&2
+  (cd "$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+  reader_npm
+  exit 0
+fi
 
 echo "tools/deps.sh: installing ${missing[*]}" >&2
 SUDO=""
@@ -35,3 +61,4 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+reader_npm
