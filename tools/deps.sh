@@ -18,6 +18,8 @@ need catch2 /usr/include/catch2/catch.hpp
 need libunwind-dev "/usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/libunwind.h"
 need gdb /usr/bin/gdb
 need gdb-multiarch /usr/bin/gdb-multiarch  # the gdb tests of the arm64 build (tests/gdb)
+need pkgconf /usr/bin/pkg-config            # tests/install: a program built by pkg-config
+need liblzma-dev /usr/lib/x86_64-linux-gnu/liblzma.a  # tests/install: libunwind.a's dependency in a -static link
 need python3 /usr/bin/python3              # tests/gdb/gdb_test.py, tools/schedviz, tools/goxref
 need g++-aarch64-linux-gnu /usr/bin/aarch64-linux-gnu-g++
 need qemu-user /usr/bin/qemu-aarch64

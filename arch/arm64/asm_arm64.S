@@ -364,15 +364,21 @@ goexit:
 	.size	goexit, .-goexit
 
 // The gdb extension, as Go's linker adds it to every Go binary: an entry in
-// .debug_gdb_scripts (kind 1: a Python file) with its installed path, so
-// gdb loads tools/gdb/runtime-gdb.py by itself once that directory is
-// trusted (add-auto-load-safe-path; docs/14-gdb.md). "MS": mergeable
-// strings, so the entry appears once however many objects carry it.
-// GORT_GDB_SCRIPT comes from CMake (the install prefix).
-#ifdef GORT_GDB_SCRIPT
+// .debug_gdb_scripts, here kind 4 (Python text) carrying the whole of
+// tools/gdb/runtime-gdb.py, so gdb runs it from the program itself however
+// the program was built or gort installed, once the program's directory
+// is trusted (add-auto-load-safe-path; docs/14-gdb.md). GORT_GDB_SCRIPT_TEXT,
+// the script's path at build time, comes from CMake; nothing of it stays
+// in the object. "MS": mergeable strings, so the entry (one NUL-terminated
+// string) appears once however many objects carry it.
+#ifdef GORT_GDB_SCRIPT_TEXT
 	.pushsection ".debug_gdb_scripts", "MS", %progbits, 1
-	.byte	1
-	.asciz	GORT_GDB_SCRIPT
+	// kind 4, then the script's name: the text's first line
+	.byte	4
+	.ascii	"gort/runtime-gdb.py\n"
+	// the script itself, and the NUL that ends the entry
+	.incbin	GORT_GDB_SCRIPT_TEXT
+	.byte	0
 	.popsection
 #endif
 

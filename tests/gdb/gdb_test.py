@@ -16,7 +16,8 @@
 #              with `*`, and `goroutine N bt` shows its thread's stack
 #   printers   the g, m, p, hchan and chan<T> pretty printers, $len, $cap
 #   core       the same commands on a core file gcore wrote in the session
-#   autoload   the program names the installed script in .debug_gdb_scripts
+#   autoload   gdb runs the script the program carries in .debug_gdb_scripts
+#              (once its directory is trusted), with no script file to find
 #
 # The process stops where the scenario calls gort_gdb_breakpoint(), once
 # every goroutine is where the test wants it: no sleeps. Exit status 0 on
@@ -216,9 +217,24 @@ def case_core(opts, workdir):
 
 
 def case_autoload(opts, workdir):
+    """The program carries the script's text (a kind-4 .debug_gdb_scripts
+    entry), so gdb runs it from the program once the program's directory is
+    trusted, with no file to find: no "Missing auto-load script", and the
+    commands exist."""
+    trusted = os.path.dirname(os.path.abspath(opts.testprog))
+    out = run_gdb(["-iex", "add-auto-load-safe-path %s" % trusted,
+                   "-ex", "info auto-load python-scripts", "-ex", "help info goroutines",
+                   opts.testprog], opts.gdb, workdir)
+    expect("Missing auto-load script" not in out, "gdb looked for a script file", out)
+    expect(re.search(r"^Yes\s+gort/runtime-gdb\.py\s*$", out, re.M),
+           "gdb did not load gort/runtime-gdb.py from the program's .debug_gdb_scripts", out)
+    expect("Undefined info command" not in out, "the auto-loaded script defined no `info goroutines`", out)
+    # Untrusted, gdb declines the script (its safe-path warning) and still
+    # finds nothing missing.
     out = run_gdb(["-ex", "info auto-load python-scripts", opts.testprog], opts.gdb, workdir)
-    expect(re.search(r"/gort/gdb/runtime-gdb\.py", out),
-           "the program names no gort/gdb/runtime-gdb.py in .debug_gdb_scripts", out)
+    expect("Missing auto-load script" not in out, "gdb looked for a script file", out)
+    expect(re.search(r"^No\s+gort/runtime-gdb\.py\s*$", out, re.M),
+           "an untrusted program's script was not declined", out)
 
 
 def main():
