@@ -157,6 +157,7 @@ struct traceBuf {
   // event, for traceShutdown; the ticks of the batch's last event.
   std::atomic<uint32_t> busy{0};
   uint64_t lastTicks = 0;
+  uint64_t runningG = 0;  // the goroutine this P's events have running, or 0
   bool isP = false;
   int64_t id = 0;           // the P's or the M's id
   int64_t procid = 0;       // M lanes: the thread's id (gettid)
@@ -440,15 +441,7 @@ traceChunk* traceFlush(traceBuf* b, uint64_t ticks) {
 // trace.go: traceEventLocked. One event in b, which the caller owns (its
 // P) or has locked (the global buffer). args end with the stack id for
 // events that have one.
-void traceGoEvent(traceBuf* b, uint8_t ev, std::initializer_list<uint64_t> args) {
-  // Dekker's handshake with traceShutdown: busy, then shutdown.
-  b->busy.store(1, std::memory_order_relaxed);
-  if (traceMembarrier) std::atomic_signal_fence(std::memory_order_seq_cst);
-  else std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (trace.shutdown.load(std::memory_order_relaxed)) {
-    b->busy.store(0, std::memory_order_release);
-    return;
-  }
+void traceGoEventNow(traceBuf* b, uint8_t ev, std::initializer_list<uint64_t> args) {
   uint64_t ticks = uint64_t(cputicks()) / traceTickDiv;
   traceChunk* c = b->cur;
   if (c == nullptr || c->n > sizeof c->bytes - traceMaxEventBytes) c = traceFlush(b, ticks);
@@ -467,6 +460,22 @@ void traceGoEvent(traceBuf* b, uint8_t ev, std::initializer_list<uint64_t> args)
   for (uint64_t a : args) pos = traceVarint(pos, a);
   if (lenp != nullptr) *lenp = uint8_t(pos - start);
   c->n = uint32_t(pos - c->bytes);
+  switch (ev) {  // for traceShutdownGo
+    case goev::GoStart: b->runningG = *args.begin(); break;
+    case goev::GoEnd: case goev::GoStop: case goev::GoSched: case goev::GoPreempt: case goev::GoSleep:
+    case goev::GoBlock: case goev::GoBlockSend: case goev::GoBlockRecv: case goev::GoBlockSelect:
+    case goev::GoBlockSync: case goev::GoBlockCond: case goev::GoBlockNet: case goev::GoSysBlock:
+    case goev::GoBlockGC: b->runningG = 0; break;
+  }
+}
+
+// gort-only: traceGoEventNow unless the trace is shutting down.
+void traceGoEvent(traceBuf* b, uint8_t ev, std::initializer_list<uint64_t> args) {
+  // Dekker's handshake with traceShutdown: busy, then shutdown.
+  b->busy.store(1, std::memory_order_relaxed);
+  if (traceMembarrier) std::atomic_signal_fence(std::memory_order_seq_cst);
+  else std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (!trace.shutdown.load(std::memory_order_relaxed)) traceGoEventNow(b, ev, args);
   b->busy.store(0, std::memory_order_release);
 }
 
@@ -1166,6 +1175,9 @@ void traceShutdownGo() {
       skipped++;
       continue;
     }
+    // Go's StopTrace stops the world and the caller Gosched's, so no
+    // goroutine is left running (go tool trace needs each GoStart's end).
+    if (b->isP && b->runningG != 0) traceGoEventNow(b, goev::GoSched, {0});
     if (b->cur != nullptr) {
       traceFullQueue(b->cur);
       b->cur = nullptr;
