@@ -274,6 +274,14 @@ struct g {
   uintptr_t gopc;      // pc of the go statement that created this goroutine
   uintptr_t startpc;   // pc of the goroutine function
 
+  // Execution trace state (trace.cpp's Go-format writer).
+  uint64_t traceseq;         // trace event sequencer
+  struct p* tracelastp;      // last P emitted an event for this goroutine
+  bool sysblocktraced;       // StartTrace has emitted EvGoInSyscall about this goroutine
+  int64_t sysexitticks;      // cputicks when syscall has returned (for tracing)
+  struct p* tracesysoldp;    // gort-only: m.oldp when its system call returned (traceGoSysExit)
+  uint32_t tracesyscalltick; // gort-only: m.syscalltick then
+
   // gort-only: a g on allgs is never freed; alllink chains them.
   g* alllink;
   // gort-only: per-stack thread state saved while the g is switched out

@@ -48,7 +48,9 @@
 #include <link.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <linux/membarrier.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -57,6 +59,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -124,8 +127,11 @@ constexpr uint32_t traceChunkEvents = 1024;
 struct traceChunk {
   traceChunk* link;  // on the full list
   traceBuf* buf;     // whose events these are
-  uint32_t n;
-  traceEv ev[traceChunkEvents];
+  uint32_t n;  // records (JSON); bytes (Go's format)
+  union {
+    traceEv ev[traceChunkEvents];
+    uint8_t bytes[traceChunkEvents * sizeof(traceEv)];  // Go's format: one EvBatch and its events
+  };
 };
 
 // The full chunks, newest first (a Treiber stack: many pushers, one
@@ -147,6 +153,11 @@ std::atomic<traceBuf*> traceAllBufs{nullptr};
 // the slices open on the lane (see the file comment).
 struct traceBuf {
   std::atomic<bool> locked{false};
+  // Go's format (see "Go's format" below): set while the owner writes an
+  // event, for traceShutdown; the ticks of the batch's last event.
+  std::atomic<uint32_t> busy{0};
+  uint64_t lastTicks = 0;
+  uint64_t runningG = 0;  // the goroutine this P's events have running, or 0
   bool isP = false;
   int64_t id = 0;           // the P's or the M's id
   int64_t procid = 0;       // M lanes: the thread's id (gettid)
@@ -321,6 +332,293 @@ void traceGoStop(traceEnd why, int kind, int64_t a, uint8_t reason) {
   }
 }
 
+// ===========================================================================
+// Go's format: what Go 1.19's runtime/trace.go writes and `go tool trace`
+// reads (internal/trace/parser.go). Every P has a buffer of its own (Go:
+// p.tracebuf), written only by the thread holding the P, or that took it
+// from a system call (retake, stopTheWorld), with no lock; a thread
+// without a P writes to one global buffer under a lock (Go: trace.buf,
+// batch traceGlobProc). A chunk is one batch: EvBatch(P, ticks) and then
+// events whose times are deltas from the one before, as varints. A full
+// chunk goes to the writer thread (the same queue as the JSON's). The
+// stack and string tables, and EvFrequency, are written at the end.
+//
+// A goroutine's events carry the sequence numbers the parser checks
+// (g.traceseq: one more at each GoStart, GoUnblock and GoSysExit). gort
+// always writes the non-Local forms (EvGoStart, EvGoUnblock, EvGoSysExit),
+// which the parser orders by sequence number alone; Go writes the Local
+// forms when the P is the one of the goroutine's last event, to save bytes.
+//
+// Stacks: gort keeps no call stacks; a "stack" is one frame, the
+// goroutine's start function (g.startpc): EvGoCreate's new stack, and
+// the stack of each event a goroutine writes about itself.
+// ===========================================================================
+
+// trace.go: the event types (traceEv*), with Go's numbers.
+namespace goev {
+enum : uint8_t {
+  Batch = 1,          // start of per-P batch of events [pid, timestamp]
+  Frequency = 2,      // contains tracer timer frequency [frequency (ticks per second)]
+  Stack = 3,          // stack [stack id, number of PCs, array of {PC, func string ID, file string ID, line}]
+  Gomaxprocs = 4,     // current value of GOMAXPROCS [timestamp, GOMAXPROCS, stack id]
+  ProcStart = 5,      // start of P [timestamp, thread id]
+  ProcStop = 6,       // stop of P [timestamp]
+  GoCreate = 13,      // goroutine creation [timestamp, new goroutine id, new stack id, stack id]
+  GoStart = 14,       // goroutine starts running [timestamp, goroutine id, seq]
+  GoEnd = 15,         // goroutine ends [timestamp]
+  GoStop = 16,        // goroutine stops (like in select{}) [timestamp, stack]
+  GoSched = 17,       // goroutine calls Gosched [timestamp, stack]
+  GoPreempt = 18,     // goroutine is preempted [timestamp, stack]
+  GoSleep = 19,       // goroutine calls Sleep [timestamp, stack]
+  GoBlock = 20,       // goroutine blocks [timestamp, stack]
+  GoUnblock = 21,     // goroutine is unblocked [timestamp, goroutine id, seq, stack]
+  GoBlockSend = 22,   // goroutine blocks on chan send [timestamp, stack]
+  GoBlockRecv = 23,   // goroutine blocks on chan recv [timestamp, stack]
+  GoBlockSelect = 24, // goroutine blocks on select [timestamp, stack]
+  GoBlockSync = 25,   // goroutine blocks on Mutex/RWMutex [timestamp, stack]
+  GoBlockCond = 26,   // goroutine blocks on Cond [timestamp, stack]
+  GoBlockNet = 27,    // goroutine blocks on network [timestamp, stack]
+  GoSysCall = 28,     // syscall enter [timestamp, stack]
+  GoSysExit = 29,     // syscall exit [timestamp, goroutine id, seq, real timestamp]
+  GoSysBlock = 30,    // syscall blocks [timestamp]
+  String = 37,        // string dictionary entry [ID, length, string]
+  GoBlockGC = 42,     // goroutine blocks on GC assist [timestamp, stack]
+};
+}  // namespace goev
+
+constexpr int traceArgCountShift = 6;  // trace.go: traceArgCountShift
+constexpr int64_t traceGlobProc = -1;  // trace.go: traceGlobProc, the batch of events without a P
+// trace.go: traceTickDiv. Timestamps in traces are cputicks/traceTickDiv.
+#if defined(__x86_64__)
+constexpr uint64_t traceTickDiv = 64;
+#else
+constexpr uint64_t traceTickDiv = 16;
+#endif
+// gort-only: the most one event takes: type, length, 5 varints of 10 bytes.
+constexpr uint32_t traceMaxEventBytes = 2 + 5 * 10;
+
+// runtime: cputicks (asm_amd64.s: RDTSC; os_linux_arm64.go: nanotime).
+inline int64_t cputicks() {
+#if defined(__x86_64__)
+  return int64_t(__builtin_ia32_rdtsc());
+#else
+  return nanotime();
+#endif
+}
+
+traceBuf* traceGlobBuf;  // Go: trace.buf; made by traceinit, under its lock
+int64_t traceTicksStart;
+// gort-only: traceShutdown can make every thread pass a full barrier
+// (membarrier), so an event needs only a compiler barrier between
+// setting busy and reading shutdown; else a fence.
+bool traceMembarrier;
+
+// trace.go: traceBuf.varint
+inline uint8_t* traceVarint(uint8_t* pos, uint64_t v) {
+  for (; v >= 0x80; v >>= 7) *pos++ = 0x80 | uint8_t(v);
+  *pos++ = uint8_t(v);
+  return pos;
+}
+
+// trace.go: traceFlush. Queues b's chunk and starts a new one, a batch
+// whose events count from ticks.
+traceChunk* traceFlush(traceBuf* b, uint64_t ticks) {
+  if (b->cur != nullptr) traceFullQueue(b->cur);
+  auto* c = static_cast<traceChunk*>(malloc(sizeof(traceChunk)));
+  if (c == nullptr) throw_("trace: out of memory");
+  c->link = nullptr;
+  c->buf = b;
+  uint8_t* pos = c->bytes;
+  *pos++ = goev::Batch | 1 << traceArgCountShift;
+  pos = traceVarint(pos, uint64_t(b->isP ? b->id : traceGlobProc));
+  pos = traceVarint(pos, ticks);
+  c->n = uint32_t(pos - c->bytes);
+  b->lastTicks = ticks;
+  b->cur = c;
+  return c;
+}
+
+// trace.go: traceEventLocked. One event in b, which the caller owns (its
+// P) or has locked (the global buffer). args end with the stack id for
+// events that have one.
+void traceGoEventNow(traceBuf* b, uint8_t ev, std::initializer_list<uint64_t> args) {
+  uint64_t ticks = uint64_t(cputicks()) / traceTickDiv;
+  traceChunk* c = b->cur;
+  if (c == nullptr || c->n > sizeof c->bytes - traceMaxEventBytes) c = traceFlush(b, ticks);
+  if (ticks < b->lastTicks) ticks = b->lastTicks;  // gort: another CPU's clock a little behind
+  uint64_t tickDiff = ticks - b->lastTicks;
+  b->lastTicks = ticks;
+  // We have only 2 bits for number of arguments. If number is >= 3, then
+  // the event type is followed by event length in bytes.
+  size_t narg = args.size() > 3 ? 3 : args.size();
+  uint8_t* pos = c->bytes + c->n;
+  *pos++ = uint8_t(ev | narg << traceArgCountShift);
+  uint8_t* lenp = nullptr;
+  if (narg == 3) lenp = pos++;  // length < 128
+  uint8_t* start = pos;
+  pos = traceVarint(pos, tickDiff);
+  for (uint64_t a : args) pos = traceVarint(pos, a);
+  if (lenp != nullptr) *lenp = uint8_t(pos - start);
+  c->n = uint32_t(pos - c->bytes);
+  switch (ev) {  // for traceShutdownGo
+    case goev::GoStart: b->runningG = *args.begin(); break;
+    case goev::GoEnd: case goev::GoStop: case goev::GoSched: case goev::GoPreempt: case goev::GoSleep:
+    case goev::GoBlock: case goev::GoBlockSend: case goev::GoBlockRecv: case goev::GoBlockSelect:
+    case goev::GoBlockSync: case goev::GoBlockCond: case goev::GoBlockNet: case goev::GoSysBlock:
+    case goev::GoBlockGC: b->runningG = 0; break;
+  }
+}
+
+// gort-only: traceGoEventNow unless the trace is shutting down.
+void traceGoEvent(traceBuf* b, uint8_t ev, std::initializer_list<uint64_t> args) {
+  // Dekker's handshake with traceShutdown: busy, then shutdown.
+  b->busy.store(1, std::memory_order_relaxed);
+  if (traceMembarrier) std::atomic_signal_fence(std::memory_order_seq_cst);
+  else std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (!trace.shutdown.load(std::memory_order_relaxed)) traceGoEventNow(b, ev, args);
+  b->busy.store(0, std::memory_order_release);
+}
+
+// trace.go: traceEvent, for pp's buffer (nil: the global one, locked).
+void traceGoEventP(p* pp, uint8_t ev, std::initializer_list<uint64_t> args) {
+  if (pp != nullptr) {
+    traceGoEvent(traceBufP(pp), ev, args);
+    return;
+  }
+  traceBufLockSpin(traceGlobBuf);
+  traceGoEvent(traceGlobBuf, ev, args);
+  traceRelease(traceGlobBuf);
+}
+
+// gort-only: the stack table (Go: trace.stackTab) of one-frame stacks,
+// keyed by pc: a lock-free open-addressed set; a stack's id is its
+// slot + 1, 0 when pc is 0 or the table is full.
+constexpr size_t traceStackSlots = 4096;
+std::atomic<uintptr_t> traceStackPCs[traceStackSlots];
+
+// trace.go: traceStackID (gort: the one-frame stack of pc)
+uint64_t traceStackID(uintptr_t pc) {
+  if (pc == 0) return 0;
+  size_t h = size_t((uint64_t(pc) * 0x9E3779B97F4A7C15ull) >> 52);
+  for (size_t i = 0; i < traceStackSlots; i++) {
+    size_t k = (h + i) % traceStackSlots;
+    uintptr_t v = traceStackPCs[k].load(std::memory_order_acquire);
+    if (v == 0 && traceStackPCs[k].compare_exchange_strong(v, pc, std::memory_order_acq_rel)) return k + 1;
+    if (v == pc) return k + 1;
+  }
+  return 0;
+}
+
+// gort-only: the stack of an event the current goroutine writes about itself.
+uint64_t traceCurStack(m* mp) {
+  g* gp = mp->curg.load(std::memory_order_relaxed);
+  return gp != nullptr ? traceStackID(gp->startpc) : 0;
+}
+
+// gort-only: the event Go's gopark callers pass for reason (chan.go,
+// select.go, sema.go, time.go, netpoll.go, mgc*.go).
+uint8_t traceBlockEvent(waitReason reason) {
+  switch (reason) {
+    case waitReasonChanReceive: return goev::GoBlockRecv;
+    case waitReasonChanSend: return goev::GoBlockSend;
+    case waitReasonSelect: return goev::GoBlockSelect;
+    case waitReasonChanReceiveNilChan:
+    case waitReasonChanSendNilChan:
+    case waitReasonSelectNoCases: return goev::GoStop;
+    case waitReasonSemacquire: return goev::GoBlockSync;
+    case waitReasonSyncCondWait: return goev::GoBlockCond;
+    case waitReasonSleep: return goev::GoSleep;
+    case waitReasonIOWait: return goev::GoBlockNet;
+    case waitReasonGCAssistWait: return goev::GoBlockGC;
+    default: return goev::GoBlock;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The events in Go's format: the bodies of trace.go's traceGo* and
+// traceProc* functions, called by the hooks below when trace.gofmt.
+// ---------------------------------------------------------------------------
+
+// trace.go: traceGomaxprocs
+void goGomaxprocs(int32_t procs) {
+  m* mp = getg()->m;
+  traceGoEventP(mp->p, goev::Gomaxprocs, {uint64_t(procs), traceCurStack(mp)});
+}
+
+// trace.go: traceProcStart
+void goProcStart() {
+  m* mp = getg()->m;
+  traceGoEventP(mp->p, goev::ProcStart, {uint64_t(mp->id)});
+}
+
+// trace.go: traceProcStop
+// Sysmon and stopTheWorld stop Ps blocked in syscalls: pp need not be the
+// current M's P ("we temporary employ the P": its buffer).
+void goProcStop(p* pp) { traceGoEventP(pp, goev::ProcStop, {}); }
+
+// trace.go: traceGoCreate
+void goGoCreate(g* newg, uintptr_t pc) {
+  m* mp = getg()->m;
+  newg->traceseq = 0;
+  newg->tracelastp = mp->p;
+  traceGoEventP(mp->p, goev::GoCreate, {uint64_t(newg->goid), traceStackID(pc), traceCurStack(mp)});
+}
+
+// trace.go: traceGoStart
+// gort: also called by exitsyscall's fast path, where Go writes
+// GoSysExit in exitsyscallfast and GoStart only "if oldp != _g_.m.p.ptr()
+// || _g_.m.syscalltick != _g_.m.p.ptr().syscalltick"; and by execute for
+// a goroutine back from a system call, where Go writes GoSysExit first.
+// Both are here: a goroutine whose syscallsp is set is coming back from a
+// system call (still _Gsyscall on the fast path).
+void goGoStart() {
+  m* mp = getg()->m;
+  g* gp = mp->curg.load(std::memory_order_relaxed);
+  p* pp = mp->p;
+  if (gp == nullptr || pp == nullptr) return;  // procresize at bootstrap: no goroutine yet
+  if (gp->syscallsp != 0) {
+    p* oldp = gp->tracesysoldp;
+    if (readgstatus(gp) == _Gsyscall && oldp == pp && mp->syscalltick == pp->syscalltick.load()) return;
+    // Wait till traceGoSysBlock event is emitted. This ensures consistency
+    // of the trace (the goroutine is started after it is blocked).
+    while (oldp != nullptr && oldp->syscalltick.load() == gp->tracesyscalltick) osyield();
+    // trace.go: traceGoSysExit. gort: the real exit time is not given (0,
+    // as Go's fast paths): the parser then keeps this event's own time.
+    gp->traceseq++;
+    gp->tracelastp = pp;
+    traceGoEventP(pp, goev::GoSysExit, {uint64_t(gp->goid), gp->traceseq, 0});
+  }
+  gp->traceseq++;
+  gp->tracelastp = pp;
+  traceGoEventP(pp, goev::GoStart, {uint64_t(gp->goid), gp->traceseq});
+}
+
+// trace.go: traceGoUnpark
+void goGoUnpark(g* gp) {
+  m* mp = getg()->m;
+  gp->traceseq++;
+  gp->tracelastp = mp->p;
+  traceGoEventP(mp->p, goev::GoUnblock, {uint64_t(gp->goid), gp->traceseq, traceCurStack(mp)});
+}
+
+// trace.go: traceGoSysExit. gort: called as exitsyscall begins, with
+// m.oldp still set; the event is written once the goroutine has a P
+// again and its P was taken (goGoStart). Go keeps the exit time in
+// g.sysexitticks the same way.
+void goGoSysExit() {
+  m* mp = getg()->m;
+  g* gp = mp->curg.load(std::memory_order_relaxed);
+  if (gp == nullptr) return;
+  gp->tracesysoldp = mp->oldp;
+  gp->tracesyscalltick = mp->syscalltick;
+  gp->sysexitticks = cputicks();
+}
+
+// trace.go: traceGoSysBlock
+// Sysmon and stopTheWorld can declare syscalls running on remote Ps as
+// blocked: pp need not be the current M's P.
+void goGoSysBlock(p* pp) { traceGoEventP(pp, goev::GoSysBlock, {}); }
+
 }  // namespace
 
 // ===========================================================================
@@ -329,10 +627,14 @@ void traceGoStop(traceEnd why, int kind, int64_t a, uint8_t reason) {
 // ===========================================================================
 
 // trace.go: traceGomaxprocs
-void traceGomaxprocs(int32_t procs) { traceEvent(traceLane(getg()->m), traceEvGomaxprocs, 0, 0, procs, 0, 0); }
+void traceGomaxprocs(int32_t procs) {
+  if (trace.gofmt) return goGomaxprocs(procs);
+  traceEvent(traceLane(getg()->m), traceEvGomaxprocs, 0, 0, procs, 0, 0);
+}
 
 // trace.go: traceProcStart
 void traceProcStart() {
+  if (trace.gofmt) return goProcStart();
   m* mp = getg()->m;
   p* pp = mp->p;
   traceBuf* b = traceBufP(pp);
@@ -360,6 +662,7 @@ void traceProcStart() {
 // Sysmon and stopTheWorld stop Ps blocked in syscalls: pp need not be the
 // current M's P (Go: "we temporary employ the P").
 void traceProcStop(p* pp) {
+  if (trace.gofmt) return goProcStop(pp);
   m* mp = getg()->m;
   traceBuf* b = traceBufP(pp);
   if (traceAcquire(b)) {
@@ -381,6 +684,7 @@ void traceProcStop(p* pp) {
 
 // trace.go: traceGoCreate
 void traceGoCreate(g* newg, uintptr_t pc) {
+  if (trace.gofmt) return goGoCreate(newg, pc);
   m* mp = getg()->m;
   g* curg = mp->curg.load();
   traceEvent(traceLane(mp), traceEvGoCreate, newg->goid, pc, curg != nullptr ? curg->goid : 0, 0, 0);
@@ -391,6 +695,7 @@ void traceGoCreate(g* newg, uintptr_t pc) {
 // (exitsyscall's fast path): the lanes whose slice of it is still open
 // keep it; the M's lane, which closed it for the system call, reopens it.
 void traceGoStart() {
+  if (trace.gofmt) return goGoStart();
   m* mp = getg()->m;
   g* gp = mp->curg.load();
   p* pp = mp->p;
@@ -410,24 +715,35 @@ void traceGoStart() {
 }
 
 // trace.go: traceGoEnd
-void traceGoEnd() { traceGoStop(traceEndGoEnd, -1, 0, 0); }
+void traceGoEnd() {
+  if (trace.gofmt) return traceGoEventP(getg()->m->p, goev::GoEnd, {});
+  traceGoStop(traceEndGoEnd, -1, 0, 0);
+}
 
 // trace.go: traceGoSched
-void traceGoSched() { traceGoStop(traceEndGosched, -1, 0, 0); }
+void traceGoSched() {
+  if (trace.gofmt) return traceGoEventP(getg()->m->p, goev::GoSched, {traceCurStack(getg()->m)});
+  traceGoStop(traceEndGosched, -1, 0, 0);
+}
 
 // trace.go: traceGoPreempt
 // gort: asyncPreempt2 marks the goroutine (asyncSafePoint) before it
 // yields, which tells a signal's preemption from a cooperative one.
 void traceGoPreempt() {
+  if (trace.gofmt) return traceGoEventP(getg()->m->p, goev::GoPreempt, {traceCurStack(getg()->m)});
   g* gp = getg()->m->curg.load();
   traceGoStop(traceEndPreempt, traceEvGoPreempt, gp != nullptr && gp->asyncSafePoint, 0);
 }
 
 // trace.go: traceGoPark
-void traceGoPark(waitReason reason) { traceGoStop(traceEndPark, traceEvGoPark, 0, reason); }
+void traceGoPark(waitReason reason) {
+  if (trace.gofmt) return traceGoEventP(getg()->m->p, traceBlockEvent(reason), {traceCurStack(getg()->m)});
+  traceGoStop(traceEndPark, traceEvGoPark, 0, reason);
+}
 
 // trace.go: traceGoUnpark
 void traceGoUnpark(g* gp) {
+  if (trace.gofmt) return goGoUnpark(gp);
   m* mp = getg()->m;
   g* curg = mp->curg.load();
   traceEvent(traceLane(mp), traceEvGoUnblock, gp->goid, gp->startpc, curg != nullptr ? curg->goid : 0, 0, 0);
@@ -437,6 +753,7 @@ void traceGoUnpark(g* gp) {
 // The goroutine keeps its slice on the P's lane (the P is in _Psyscall,
 // still its own until taken); on the M's lane a system call slice begins.
 void traceGoSysCall() {
+  if (trace.gofmt) return traceGoEventP(getg()->m->p, goev::GoSysCall, {traceCurStack(getg()->m)});
   m* mp = getg()->m;
   g* gp = mp->curg.load();
   if (gp == nullptr) return;
@@ -455,6 +772,7 @@ void traceGoSysCall() {
 
 // trace.go: traceGoSysExit
 void traceGoSysExit() {
+  if (trace.gofmt) return goGoSysExit();
   m* mp = getg()->m;
   g* gp = mp->curg.load();
   traceBuf* b = traceLane(mp);  // the M's own: in a system call it has no P
@@ -470,6 +788,7 @@ void traceGoSysExit() {
 // Sysmon and stopTheWorld can declare syscalls running on remote Ps as
 // blocked: pp need not be the current M's P.
 void traceGoSysBlock(p* pp) {
+  if (trace.gofmt) return goGoSysBlock(pp);
   traceBuf* b = traceBufP(pp);
   if (traceAcquire(b)) {
     int64_t now = nanotime();
@@ -481,11 +800,13 @@ void traceGoSysBlock(p* pp) {
 
 // gort-only: runqsteal's catch, on the thief's lane.
 void traceGoSteal(p* victim, uint32_t n) {
+  if (trace.gofmt) return;  // Go's format has no such event
   traceEvent(traceLane(getg()->m), traceEvSteal, 0, 0, victim->id, int32_t(n), 0);
 }
 
 // gort-only: handoffp, on the lane of the P handed off.
 void traceHandoffP(p* pp) {
+  if (trace.gofmt) return;  // Go's format has no such event
   uint32_t n = pp->runqtail.load(std::memory_order_relaxed) - pp->runqhead.load(std::memory_order_relaxed);
   traceEvent(traceBufP(pp), traceEvHandoff, 0, 0, getg()->m->id, int32_t(n), 0);
 }
@@ -789,6 +1110,13 @@ void traceWriteEvent(std::string* out, const traceBuf* b, const traceEv& e) {
 void traceWriteChunks(traceChunk* c) {
   std::string out;
   while (c != nullptr) {
+    if (trace.gofmt) {
+      fwrite(c->bytes, 1, c->n, traceFile);
+      traceChunk* next = c->link;
+      free(c);
+      c = next;
+      continue;
+    }
     out.clear();
     for (uint32_t i = 0; i < c->n; i++) traceWriteEvent(&out, c->buf, c->ev[i]);
     fwrite(out.data(), 1, out.size(), traceFile);
@@ -825,6 +1153,86 @@ void* traceWriter(void*) {
   }
 }
 
+// trace.go: StopTrace and ReadTrace's ending, for Go's format: every
+// buffer's batch, then the frequency, the strings and the stacks.
+void traceShutdownGo() {
+  // After membarrier (or the fences) every event either was begun before
+  // shutdown was set, and busy shows it, or sees shutdown and is dropped.
+  if (traceMembarrier) syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+  else std::atomic_thread_fence(std::memory_order_seq_cst);
+  int skipped = 0;
+  for (traceBuf* b = traceAllBufs.load(std::memory_order_acquire); b != nullptr; b = b->alllink) {
+    int64_t deadline = nanotime() + 1000 * 1000 * 1000;
+    bool idle = true;
+    while (b->busy.load(std::memory_order_acquire) != 0) {
+      if (nanotime() > deadline) {
+        idle = false;
+        break;
+      }
+      osyield();
+    }
+    if (!idle) {  // a fatal error struck while it wrote: leave it out
+      skipped++;
+      continue;
+    }
+    // Go's StopTrace stops the world and the caller Gosched's, so no
+    // goroutine is left running (go tool trace needs each GoStart's end).
+    if (b->isP && b->runningG != 0) traceGoEventNow(b, goev::GoSched, {0});
+    if (b->cur != nullptr) {
+      traceFullQueue(b->cur);
+      b->cur = nullptr;
+    }
+  }
+  traceWriterStop.store(true);
+  traceWriterSeq.fetch_add(1);
+  futexwakeup(&traceWriterSeq, 1);
+  pthread_join(traceWriterThread, nullptr);
+  traceWriteChunks(traceFullDequeueAll());
+  if (skipped != 0) fprintf(stderr, "runtime: GORT_TRACE: %d buffers busy at exit were left out\n", skipped);
+
+  std::string out;
+  auto varint = [&out](uint64_t v) {
+    uint8_t tmp[10];
+    out.append(reinterpret_cast<char*>(tmp), size_t(traceVarint(tmp, v) - tmp));
+  };
+  // trace.go: ReadTrace: "Write frequency event."
+  int64_t ticks = cputicks() - traceTicksStart, ns = nanotime() - trace.timeStart;
+  double freq = ns > 0 && ticks > 0 ? double(ticks) * 1e9 / double(ns) / double(traceTickDiv) : 1e9;
+  if (freq < 1) freq = 1;
+  out.push_back(char(goev::Frequency | 0 << traceArgCountShift));
+  varint(uint64_t(freq));
+  // trace.go: traceStackTable.dump. One frame a stack: {pc, fn, file, line}.
+  std::unordered_map<std::string, uint64_t> strings;
+  std::string stacks;
+  for (size_t k = 0; k < traceStackSlots; k++) {
+    uintptr_t pc = traceStackPCs[k].load(std::memory_order_acquire);
+    if (pc == 0) continue;
+    const std::string& fn = traceSyms.name(pc);
+    auto [it, fresh] = strings.emplace(fn, strings.size() + 1);
+    if (fresh) {  // trace.go: traceString
+      out.push_back(char(goev::String));
+      varint(it->second);
+      varint(fn.size());
+      out.append(fn);
+    }
+    std::string body;
+    std::swap(out, body);
+    varint(k + 1);
+    varint(1);
+    varint(pc);
+    varint(it->second);
+    varint(0);  // no file
+    varint(0);  // no line
+    std::swap(out, body);
+    out.push_back(char(goev::Stack | 3 << traceArgCountShift));
+    varint(body.size());
+    out.append(body);
+  }
+  fwrite(out.data(), 1, out.size(), traceFile);
+  fclose(traceFile);
+  traceFile = nullptr;
+}
+
 // gort-only: atexit's hook, for a program that calls exit itself.
 void traceAtExit() { traceShutdown(); }
 
@@ -832,13 +1240,37 @@ void traceAtExit() { traceShutdown(); }
 
 // gort-only: GORT_TRACE starts the trace in schedinit (Go: a program calls StartTrace).
 void traceinit(const char* path) {
+  // GORT_TRACEFMT=go|json; without it, a file named *.json gets JSON.
+  const char* fmt = getenv("GORT_TRACEFMT");
+  size_t len = strlen(path);
+  bool gofmt = len < 5 || strcmp(path + len - 5, ".json") != 0;
+  if (fmt != nullptr && *fmt != '\0') {
+    if (strcmp(fmt, "go") == 0) {
+      gofmt = true;
+    } else if (strcmp(fmt, "json") == 0) {
+      gofmt = false;
+    } else {
+      fprintf(stderr, "runtime: GORT_TRACEFMT=%s: not go or json; not tracing\n", fmt);
+      return;
+    }
+  }
   traceFile = fopen(path, "w");
   if (traceFile == nullptr) {
     fprintf(stderr, "runtime: GORT_TRACE=%s: %s; not tracing\n", path, strerror(errno));
     return;
   }
-  fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"gort runtime/trace.cpp\"},\"traceEvents\":[",
-        traceFile);
+  trace.gofmt = gofmt;
+  if (gofmt) {
+    // trace.go: ReadTrace's header, "go 1.19 trace\x00\x00\x00".
+    fwrite("go 1.19 trace\x00\x00\x00", 1, 16, traceFile);
+    static std::atomic<traceBuf*> glob{nullptr};
+    traceGlobBuf = traceBufOf(&glob, false, traceGlobProc, &m0);
+    traceMembarrier = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+    traceTicksStart = cputicks();
+  } else {
+    fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"gort runtime/trace.cpp\"},\"traceEvents\":[",
+          traceFile);
+  }
   trace.timeStart = nanotime();
   // The writer takes no signal meant for the process or for an M.
   sigset_t all, old;
@@ -859,6 +1291,7 @@ void traceinit(const char* path) {
 void traceShutdown() {
   if (!trace.enabled || traceShutdownOnce.exchange(true)) return;
   trace.shutdown.store(true);
+  if (trace.gofmt) return traceShutdownGo();
   // Close every lane's open slices and queue what it holds. A lane whose
   // lock is not released within a second (a fatal error struck while it
   // was held) is left out, and the file says so.

@@ -1,9 +1,11 @@
-// trace.h — the execution tracer: GORT_TRACE=file.json.
+// trace.h — the execution tracer: GORT_TRACE=file.
 //
 // Port of the event-recording half of Go 1.19 src/runtime/trace.go (see
-// trace.cpp). Go's tracer writes a binary format that `go tool trace`
-// reads; gort writes Chrome trace-event JSON, which Perfetto and
-// chrome://tracing open, and tools/schedviz turns into one HTML page.
+// trace.cpp). gort writes either Go 1.19's binary format, which `go tool
+// trace` reads (GORT_TRACEFMT=go, the default unless the file name ends
+// in .json), or Chrome trace-event JSON, which Perfetto and
+// chrome://tracing open and tools/schedviz turns into one HTML page
+// (GORT_TRACEFMT=json, the default for a .json file). docs/15-trace.md.
 #pragma once
 
 #include <atomic>
@@ -23,6 +25,7 @@ struct traceBuf;
 // instead, and the recorders check that under their buffer's lock.
 struct traceState {
   bool enabled = false;
+  bool gofmt = false;                 // gort-only: writing Go's binary format (else Chrome JSON)
   std::atomic<bool> shutdown{false};  // set when traceShutdown has begun; events after it are dropped
   int64_t timeStart = 0;              // nanotime when tracing was started
 };

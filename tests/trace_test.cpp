@@ -120,3 +120,26 @@ TEST_CASE("A GORT_TRACE file that cannot be made is reported, and the program ru
           "runtime: GORT_TRACE=/nonexistent/dir/trace.json: No such file or directory; not tracing\n1\n");
   REQUIRE(r.exitStatus == 0);
 }
+
+TEST_CASE("GORT_TRACE chooses the format by GORT_TRACEFMT, else by the file's name", "[trace]") {
+  const std::string header("go 1.19 trace\0\0\0", 16);
+  std::string base = "/tmp/gort_trace_test_" + std::to_string(getpid()) + "_fmt";
+  // A name not ending in .json: Go's binary format (go tool trace's).
+  auto r = testprog::run("NumGoroutine", {"GORT_TRACE=" + base + ".trace"}, 60);
+  REQUIRE(r.exitStatus == 0);
+  std::string bin = slurp(base + ".trace");
+  REQUIRE(bin.size() > header.size());
+  REQUIRE(bin.compare(0, header.size(), header) == 0);
+  // GORT_TRACEFMT=json overrides the name; =go overrides .json.
+  r = testprog::run("NumGoroutine", {"GORT_TRACE=" + base + ".trace", "GORT_TRACEFMT=json"}, 60);
+  REQUIRE(r.exitStatus == 0);
+  REQUIRE(slurp(base + ".trace").rfind("{\"displayTimeUnit\"", 0) == 0);
+  r = testprog::run("NumGoroutine", {"GORT_TRACE=" + base + ".json", "GORT_TRACEFMT=go"}, 60);
+  REQUIRE(r.exitStatus == 0);
+  REQUIRE(slurp(base + ".json").compare(0, header.size(), header) == 0);
+  // Anything else is reported, and the program runs untraced.
+  r = testprog::run("NumGoroutine", {"GORT_TRACE=" + base + ".x", "GORT_TRACEFMT=binary"}, 60);
+  REQUIRE(r.output == "runtime: GORT_TRACEFMT=binary: not go or json; not tracing\n1\n");
+  REQUIRE(r.exitStatus == 0);
+  for (const char* ext : {".trace", ".json"}) unlink((base + ext).c_str());
+}

@@ -1,0 +1,53 @@
+#!/bin/bash
+# check_gotrace.sh — runs the tour and every testprog scenario with
+# GORT_TRACE in Go 1.19's format and has Go's own parser read each trace
+# (`go tool trace -d`); fails on any parser error. Also checks that
+# `go tool trace -pprof=sched` prints a profile of the tour's trace.
+#   check_gotrace.sh TOUR TESTPROG [EMULATOR...]
+# Exit 77 (ctest: skipped) when the Go 1.19 toolchain is absent.
+set -u
+tour=$1 testprog=$2
+shift 2
+emu=("$@")
+go=/usr/lib/go-1.19/bin/go
+[ -x "$go" ] || { echo "skipped: no $go (tools/deps.sh installs golang-1.19-go)"; exit 77; }
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fail=0 n=0
+# parse NAME: go tool trace -d on $dir/NAME.trace; a parser error fails.
+parse() {
+  n=$((n + 1))
+  if [ ! -s "$dir/$1.trace" ]; then
+    echo "FAIL $1: no trace written"
+    fail=$((fail + 1))
+    return
+  fi
+  if ! "$go" tool trace -d "$dir/$1.trace" > "$dir/$1.txt" 2> "$dir/$1.err" || grep -qv '^.* Parsing trace\.\.\.$' "$dir/$1.err"; then
+    echo "FAIL $1: go tool trace -d: $(grep -v 'Parsing trace' "$dir/$1.err" | head -3)"
+    fail=$((fail + 1))
+    return
+  fi
+  echo "ok   $1: $(wc -l < "$dir/$1.txt") events"
+}
+for procs in 1 4; do
+  GOMAXPROCS=$procs GORT_TRACE="$dir/tour$procs.trace" "${emu[@]}" "$tour" > /dev/null 2>&1
+  parse "tour$procs"
+done
+# -pprof=sched: Go's scheduler-latency profile, a gzipped protobuf.
+if "$go" tool trace -pprof=sched "$dir/tour4.trace" > "$dir/sched.pprof" 2> "$dir/pprof.err" &&
+   [ "$(head -c 2 "$dir/sched.pprof" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
+  echo "ok   go tool trace -pprof=sched: $(wc -c < "$dir/sched.pprof") bytes"
+else
+  echo "FAIL go tool trace -pprof=sched: $(head -3 "$dir/pprof.err")"
+  fail=$((fail + 1))
+fi
+# Every scenario but those that hang or die by a signal by design (their
+# tests run them with a timeout or a debugger).
+for s in $("${emu[@]}" "$testprog" 2>&1 | sed -n 's/.*scenarios: //p'); do
+  # StackCanaryClobber spins until a clobber: millions of events, a minute to print.
+  case $s in CrashDumpsAllThreads | NoPreemptHonoured | StackOverflowGuard | StackOverflowGuardMprotect | StackCanaryClobber) continue ;; esac
+  GORT_TRACE="$dir/$s.trace" timeout 120 "${emu[@]}" "$testprog" "$s" > /dev/null 2>&1
+  parse "$s"
+done
+echo "$((n + 1 - fail)) passed, $fail failed"
+[ $fail -eq 0 ]
