@@ -7,9 +7,11 @@
 // sync.WaitGroup joins become export_test::Latch (sync is another file).
 #include <catch2/catch.hpp>
 
+#include <any>
 #include <atomic>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <vector>
 
 #include "runtime/go.h"
@@ -608,4 +610,22 @@ TEST_CASE("TestSelectStackAdjust: a select parked in a deep frame wakes with its
   ready1.recv();
   ready2.recv();
   REQUIRE(errors == 0);
+}
+
+// chan_test.go: TestChanSendInterface. Sends of an interface value (Go:
+// chan any; gort: std::any) to a full buffered channel in a select with a
+// default take the default, and the buffered value stays the first one.
+TEST_CASE("TestChanSendInterface: select sends of interface values to a full channel take default",
+          "[conformance][chan]") {
+  struct mt {};
+  mt m;
+  chan<std::any> c(1);
+  c.send(std::any(&m));
+  int defaults = 0;
+  select(on_send(c, std::any(&m), [] {}), on_default([&] { defaults++; }));
+  select(on_send(c, std::any(&m), [] {}), on_send(c, std::any(std::make_shared<mt>()), [] {}),
+         on_default([&] { defaults++; }));
+  REQUIRE(defaults == 2);
+  std::any got = c.recv();
+  REQUIRE(std::any_cast<mt*>(got) == &m);
 }

@@ -351,7 +351,7 @@ static void testYieldProgress(bool locked) {
   });
   gort::time::Sleep(std::chrono::milliseconds(10));
   c.send(true);
-  cack.recv();
+  REQUIRE(cack.recv());
   exited.Wait();
 }
 
@@ -505,8 +505,10 @@ static void testPreemptionAfterSyscall(std::chrono::microseconds syscallDuration
     for (int g = 0; g < nroutines; g++) c.recv();
     stop.store(1);
     // wait until all goroutines have finished.
-    for (int g = 0; g < nroutines; g++) c.recv();
+    int finished = 0;
+    for (int g = 0; g < nroutines; g++) finished += c.recv();
     exited.Wait();
+    REQUIRE(finished == nroutines);
   }
 }
 
