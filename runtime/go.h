@@ -66,6 +66,11 @@ std::string Stack(bool all);
 // largest power of two not above bytes (at least 16 KiB); the overflow
 // message names bytes, as Go's does. Existing goroutines keep theirs.
 size_t SetMaxStack(size_t bytes);
+// debug.SetMaxThreads (runtime/debug; proc.go: setMaxThreads). Sets the
+// most OS threads (Ms) the program may use and returns the previous
+// setting (initially 10000); past it, the program dies with "fatal error:
+// thread exhaustion".
+int SetMaxThreads(int threads);
 
 // gort-only: the number of goroutines stopped by a preemption signal so
 // far (sysmon preempts a goroutine that ran 10ms; see docs).

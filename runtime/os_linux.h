@@ -34,6 +34,9 @@ struct m;
 // signals blocked until minit sets the M's own mask.
 // May run without a P.
 void newosproc(m* mp);
+// os_linux.go: signalM. Sends sig to the thread of mp (tgkill; the
+// definition is in signal_unix.cpp, beside its only runtime user, preemptM).
+void signalM(m* mp, int sig);
 // os_linux.go: mpreinit. Called to initialize a new m (including the
 // bootstrap m) on the parent thread: allocates the signal stack (gsignal).
 void mpreinit(m* mp);

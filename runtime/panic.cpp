@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <stdexcept>
 #include <string>
 #include <typeinfo>
 
@@ -216,6 +217,37 @@ __attribute__((noinline)) void fatalpanic(const char* what) {
   fatalpanicctx(reinterpret_cast<ucontext_t*>(&uc), false, 0);
 }
 
+// gort-only: the goroutine whose panic value's what() gopanicTerminate is
+// calling (Go: preprintpanics's deferred recover covers that call).
+static std::atomic<g*> printingPanicValue{nullptr};
+
+// panic.go: preprintpanics (its deferred recover)
+// The panic value's message panicked: say so in Go's words, with the new
+// panic's text if it is a plain std::runtime_error (Go: a string value)
+// and its type otherwise. Never returns.
+[[noreturn]] static void preprintpanicsFailed() {
+  std::string text = "panic while printing panic value";
+  const std::type_info* ti = abi::__cxa_current_exception_type();
+  std::string r;
+  if (std::exception_ptr e = std::current_exception()) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::runtime_error& ex) {
+      // gort: what() of the exact std::runtime_error can't throw.
+      if (ti != nullptr && *ti == typeid(std::runtime_error)) r = ex.what();
+    } catch (...) {
+    }
+  }
+  if (r.empty()) {
+    int status = 0;
+    char* name = ti ? abi::__cxa_demangle(ti->name(), nullptr, nullptr, &status) : nullptr;
+    r = std::string("type ") + (name ? name : ti ? ti->name() : "unknown");
+    free(name);
+  }
+  printingPanicValue.store(nullptr);
+  throw_((text + ": " + r).c_str());
+}
+
 // gort-only: the std::terminate handler, Go's gopanic for a panic nobody
 // recovers. It runs at the throw with the stack intact (see the top of
 // this file); its own frames and the C++ runtime's are hidden from the
@@ -225,13 +257,21 @@ __attribute__((noinline)) void fatalpanic(const char* what) {
   unw_getcontext(&uc);
   g* gp = getg();
   std::string what;
+  if (gp != nullptr && gp->m != nullptr && printingPanicValue.load() == gp->m->curg.load()) {
+    // Re-entered from the what() below: the panic value's message threw.
+    preprintpanicsFailed();
+  }
   if (std::exception_ptr e = std::current_exception()) {
     try {
       std::rethrow_exception(e);
     } catch (const std::exception& ex) {
       // panic.go: printpanics. A runtime::Error's what() is Go's text
       // ("send on closed channel"); any exception prints its what().
+      // gort: what() may yield and resume on another M, so the marker is
+      // the goroutine, not the thread.
+      if (gp != nullptr && gp->m != nullptr) printingPanicValue.store(gp->m->curg.load());
       what = ex.what();
+      printingPanicValue.store(nullptr);
     } catch (...) {
       int status = 0;
       const std::type_info* ti = abi::__cxa_current_exception_type();

@@ -375,16 +375,24 @@ void schedinit() {
   unlock(&sched.lock);
 }
 
+// proc.go: checkmcount
+// Dies in Go's words when more Ms exist than sched.maxmcount allows.
+// sched.lock must be held.
+static void checkmcount() {
+  assertLockHeld(&sched.lock);
+  if (mcount() > sched.maxmcount) {
+    fprintf(stderr, "runtime: program exceeds %d-thread limit\n", sched.maxmcount);
+    throw_("thread exhaustion");
+  }
+}
+
 // proc.go: mReserveID. Returns the next M ID. sched.lock must be held.
 static int64_t mReserveID() {
   assertLockHeld(&sched.lock);
   if (sched.mnext + 1 < sched.mnext) throw_("runtime: thread ID overflow");
   int64_t id = sched.mnext;
   sched.mnext++;
-  if (mcount() > sched.maxmcount) {
-    fprintf(stderr, "runtime: program exceeds %d-thread limit\n", sched.maxmcount);
-    throw_("thread exhaustion");
-  }
+  checkmcount();
   return id;
 }
 
@@ -3356,6 +3364,18 @@ uint32_t gcd(uint32_t a, uint32_t b) {
     b = t;
   }
   return a;
+}
+
+// proc.go: setMaxThreads (runtime/debug.SetMaxThreads)
+// Sets the most Ms the program may have and returns the previous limit;
+// dies at once if more exist already.
+int SetMaxThreads(int in) {
+  lock(&sched.lock);
+  int out = int(sched.maxmcount);
+  sched.maxmcount = in;  // gort: int is 32 bits, so no clamp to MaxInt32
+  checkmcount();
+  unlock(&sched.lock);
+  return out;
 }
 
 // Active spinning for sync::Mutex.

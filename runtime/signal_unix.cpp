@@ -255,7 +255,7 @@ void initsig() {
 
 // os_linux.go: signalM
 // Sends sig to the thread of mp.
-static void signalM(m* mp, int sig) { syscall(SYS_tgkill, getpid(), mp->procid, sig); }
+void signalM(m* mp, int sig) { syscall(SYS_tgkill, getpid(), mp->procid, sig); }
 
 // signal_unix.go: preemptM
 // preemptM sends a preemption request to mp. This request may be handled

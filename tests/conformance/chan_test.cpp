@@ -7,9 +7,11 @@
 // sync.WaitGroup joins become export_test::Latch (sync is another file).
 #include <catch2/catch.hpp>
 
+#include <any>
 #include <atomic>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <vector>
 
 #include "runtime/go.h"
@@ -540,4 +542,90 @@ TEST_CASE("TestGetgThreadSwitch: getg() after a receive that may move threads is
   // control flow.
   rt::g* g3 = rt::getg();
   REQUIRE(g1 == g3);
+}
+
+namespace {
+// chan_test.go: TestSelectStackAdjust's f, below Go's
+// stackGrowthRecursive((10 << 10) / (128 * 8)): 10 frames of 1 KiB. gort:
+// stacks don't move, so instead of growing the stack and letting a GC
+// shrink it, f selects from the bottom of those frames: the receive slot
+// and cx live in a deep frame while the goroutine is parked in select,
+// and must be intact when it wakes.
+void selectStackAdjustF(int depth, chan<int*> c, chan<int*> d, chan<bool> ready, bool dup,
+                        std::atomic<rt::g*>* gp, std::atomic<int>* errors) {
+  if (depth > 0) {
+    volatile char pad[1024];
+    pad[0] = char(depth);
+    selectStackAdjustF(depth - 1, c, d, ready, dup, gp, errors);
+    (void)pad[0];
+    return;
+  }
+  *gp = export_test::Curg();
+  ready.send(true);
+
+  int val = 42;
+  int* cx = &val;
+
+  chan<int*> c2 = chan<int*>::nil();
+  chan<int*> d2 = chan<int*>::nil();
+  if (dup) {
+    c2 = c;
+    d2 = d;
+  }
+
+  // Receive from d. cx won't be affected.
+  select(on_recv(c, [&cx](int* v) { cx = v; }), on_recv(c2), on_recv(d), on_recv(d2));
+
+  // Check that pointer in cx was adjusted correctly.
+  if (cx != &val) {
+    (*errors)++;  // cx no longer points to val
+  } else if (val != 42) {
+    (*errors)++;  // val changed
+  } else {
+    *cx = 43;
+    if (val != 43) (*errors)++;  // changing *cx failed to change val
+  }
+  ready.send(true);
+}
+}  // namespace
+
+TEST_CASE("TestSelectStackAdjust: a select parked in a deep frame wakes with its frame's pointers intact",
+          "[conformance][chan]") {
+  chan<int*> c, d;
+  chan<bool> ready1, ready2;
+  std::atomic<rt::g*> g1{nullptr}, g2{nullptr};
+  std::atomic<int> errors{0};
+
+  go(selectStackAdjustF, 10, c, d, ready1, false, &g1, &errors);
+  go(selectStackAdjustF, 10, c, d, ready2, true, &g2, &errors);
+
+  // Let the goroutines get into the select (Go: sleeps 10ms).
+  ready1.recv();
+  ready2.recv();
+  REQUIRE(export_test::WaitParked(g1, rt::waitReasonSelect, [] { return false; }));
+  REQUIRE(export_test::WaitParked(g2, rt::waitReasonSelect, [] { return false; }));
+
+  // Wake selects.
+  d.close();
+  ready1.recv();
+  ready2.recv();
+  REQUIRE(errors == 0);
+}
+
+// chan_test.go: TestChanSendInterface. Sends of an interface value (Go:
+// chan any; gort: std::any) to a full buffered channel in a select with a
+// default take the default, and the buffered value stays the first one.
+TEST_CASE("TestChanSendInterface: select sends of interface values to a full channel take default",
+          "[conformance][chan]") {
+  struct mt {};
+  mt m;
+  chan<std::any> c(1);
+  c.send(std::any(&m));
+  int defaults = 0;
+  select(on_send(c, std::any(&m), [] {}), on_default([&] { defaults++; }));
+  select(on_send(c, std::any(&m), [] {}), on_send(c, std::any(std::make_shared<mt>()), [] {}),
+         on_default([&] { defaults++; }));
+  REQUIRE(defaults == 2);
+  std::any got = c.recv();
+  REQUIRE(std::any_cast<mt*>(got) == &m);
 }

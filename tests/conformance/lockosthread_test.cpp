@@ -47,3 +47,15 @@ TEST_CASE("a new M asked for by a locked thread does not inherit that thread's C
   REQUIRE(all >= 2);
   REQUIRE(got == all);
 }
+
+// proc_test.go: TestLockOSThreadAvoidsStatePropagation (testprog:
+// LockOSThreadAvoidsStatePropagation, with GOMAXPROCS=1).
+TEST_CASE("TestLockOSThreadAvoidsStatePropagation: a dead locked thread's OS state reaches no later thread",
+          "[conformance][proc]") {
+  auto r = testprog::run("LockOSThreadAvoidsStatePropagation", {"GOMAXPROCS=1"});
+  if (r.output == "unshare not permitted\n") {
+    WARN("skipped: unshare syscall not permitted on this system");
+    return;
+  }
+  REQUIRE(r.output == "OK\n");
+}

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "runtime/net.h"
 
 #include "export_test.h"
+#include "testprog_run.h"
 
 namespace rt = gort::runtime;
 
@@ -329,32 +331,40 @@ TEST_CASE("TestPingPongHog: a pair of hogs and a pair of light goroutines share 
   REQUIRE(lightCount <= hogCount * factor);
 }
 
-// proc_test.go: TestYieldProgress / TestYieldLockedProgress (testYieldProgress)
+// proc_test.go: testYieldProgress. A goroutine polls c with a
+// non-blocking select and yields in between; main sleeps, then sends: the
+// sleeper must get to run and the yielder must see the send.
+static void testYieldProgress(bool locked) {
+  gort::chan<bool> c, cack;
+  export_test::ExitTracker exited;
+  gort::go([c, cack, locked, &exited] {
+    exited.Track();
+    if (locked) rt::LockOSThread();
+    for (;;) {
+      bool got = false;
+      gort::select(gort::on_recv(c, [&](bool, bool) { got = true; }), gort::on_default([] { rt::Gosched(); }));
+      if (got) {
+        cack.send(true);
+        return;
+      }
+    }
+  });
+  gort::time::Sleep(std::chrono::milliseconds(10));
+  c.send(true);
+  REQUIRE(cack.recv());
+  exited.Wait();
+}
+
+// proc_test.go: TestYieldProgress
 TEST_CASE("TestYieldProgress: a goroutine yielding in a loop lets a sleeper wake and signal it",
           "[conformance][proc][time]") {
-  for (bool locked : {false, true}) {
-    SECTION(locked ? "locked (TestYieldLockedProgress)" : "unlocked") {
-      gort::chan<bool> c, cack;
-      export_test::ExitTracker exited;
-      gort::go([c, cack, locked, &exited] {
-        exited.Track();
-        if (locked) rt::LockOSThread();
-        for (;;) {
-          bool got = false;
-          gort::select(gort::on_recv(c, [&](bool, bool) { got = true; }),
-                       gort::on_default([] { rt::Gosched(); }));
-          if (got) {
-            cack.send(true);
-            return;
-          }
-        }
-      });
-      gort::time::Sleep(std::chrono::milliseconds(10));
-      c.send(true);
-      cack.recv();
-      exited.Wait();
-    }
-  }
+  testYieldProgress(false);
+}
+
+// proc_test.go: TestYieldLockedProgress
+TEST_CASE("TestYieldLockedProgress: a locked goroutine yielding in a loop lets a sleeper wake and signal it",
+          "[conformance][proc][time]") {
+  testYieldProgress(true);
 }
 
 // proc_test.go: TestYieldLocked
@@ -462,4 +472,65 @@ TEST_CASE("TestNetpollBreak: netpollBreak interrupts a blocked netpoll", "[confo
   exited.Wait();
   // (Go also fails if this took more than 5s; gort keeps timing limits
   // out of tests: the ctest timeout catches a netpoll that never broke.)
+}
+
+// proc_test.go: fakeSyscall (export_test.go). A system call of duration
+// d: the goroutine's P may be retaken meanwhile.
+static void fakeSyscall(std::chrono::microseconds d) {
+  rt::SyscallGuard sys;
+  rt::usleep(uint32_t(d.count()));
+}
+
+// proc_test.go: testPreemptionAfterSyscall. Goroutines in a loop of short
+// system calls must all see stop and finish; Go checks each round takes
+// under 5 s. gort: no time bound (a timing threshold); a hang is cut off
+// by the test's timeout. testing.Short()'s single round.
+static void testPreemptionAfterSyscall(std::chrono::microseconds syscallDuration) {
+  export_test::GOMAXPROCSScope procs(2);
+  constexpr int interations = 1;
+  constexpr int nroutines = 8;
+  for (int i = 0; i < interations; i++) {
+    gort::chan<bool> c(nroutines);
+    std::atomic<uint32_t> stop{0};
+    export_test::ExitTracker exited;
+    for (int g = 0; g < nroutines; g++) {
+      gort::go([c, &stop, &exited, syscallDuration] {
+        exited.Track();
+        c.send(true);
+        while (stop.load() == 0) fakeSyscall(syscallDuration);
+        c.send(true);
+      });
+    }
+    // wait until all goroutines have started.
+    for (int g = 0; g < nroutines; g++) c.recv();
+    stop.store(1);
+    // wait until all goroutines have finished.
+    int finished = 0;
+    for (int g = 0; g < nroutines; g++) finished += c.recv();
+    exited.Wait();
+    REQUIRE(finished == nroutines);
+  }
+}
+
+// proc_test.go: TestPreemptionAfterSyscall
+TEST_CASE("TestPreemptionAfterSyscall: goroutines looping on short system calls all see stop and finish",
+          "[conformance][proc]") {
+  for (int us : {10, 100, 1000}) {
+    DYNAMIC_SECTION(us << "us") { testPreemptionAfterSyscall(std::chrono::microseconds(us)); }
+  }
+}
+
+// proc_test.go: TestBigGOMAXPROCS (golang.org/issue/38474): starting with
+// GOMAXPROCS=1024 does not crash; the program gets as far as saying it
+// has no such scenario.
+TEST_CASE("TestBigGOMAXPROCS: a program started with GOMAXPROCS=1024 runs", "[conformance][proc]") {
+  auto r = testprog::run("NonexistentTest", {"GOMAXPROCS=1024"});
+  INFO(r.output);
+  for (const char* errstr : {"failed to create new OS thread", "cannot allocate memory"}) {
+    if (r.output.find(errstr) != std::string::npos) {
+      WARN("skipped: failed to create 1024 threads");
+      return;
+    }
+  }
+  REQUIRE(r.output.find("unknown function: NonexistentTest") != std::string::npos);
 }
