@@ -27,6 +27,7 @@ import sys
 import gdb
 import gdb.printing
 import gdb.unwinder
+from gdb.FrameDecorator import FrameDecorator
 
 print("Loading gort runtime support.", file=sys.stderr)
 
@@ -595,6 +596,105 @@ _unwinder = GoroutineUnwinder()
 gdb.unwinder.register_unwinder(None, _unwinder, replace=True)
 
 # ---------------------------------------------------------------------------
+# The frame filter. Go's traceback hides the runtime's wrappers; a C++
+# goroutine's stack carries the go statement's plumbing between goexit and
+# the user's function: gort::detail::goclosure<...>::run, std::apply,
+# std::invoke and their helpers, each often inlined into the next. The
+# gort-hide-plumbing filter drops those frames from bt (and so from
+# `goroutine N bt`); `set gort-hide-plumbing off` shows every frame. The
+# frames keep their levels, so `frame N` still selects what bt showed.
+# It also names systemstack_switch's frame, which gdb would print as
+# "<signal handler called>" (its FDE says signal frame: see the asm).
+# ---------------------------------------------------------------------------
+
+# Functions of the go statement's plumbing, by (demangled) name prefix;
+# inlined frames of the standard library's call wrappers, by file.
+PLUMBING_PREFIXES = ("gort::detail::goclosure<", "std::__invoke", "std::invoke", "std::apply",
+                     "std::__apply_impl", "std::_Function_handler<", "std::function<")
+PLUMBING_FILES = ("/bits/invoke.h", "/bits/std_function.h", "/functional", "/tuple")
+
+
+class HidePlumbingParameter(gdb.Parameter):
+    """Whether bt hides the go statement's plumbing frames.
+
+    Usage: set gort-hide-plumbing on|off
+           show gort-hide-plumbing
+
+    On (the default), backtraces leave out the frames of
+    gort::detail::goclosure, std::invoke, std::apply and the standard
+    library's other call wrappers, as Go's traceback hides its wrappers.
+    Off shows every frame. bt -no-filters also shows every frame."""
+
+    set_doc = "Set whether bt hides the go statement's plumbing frames."
+    show_doc = "Show whether bt hides the go statement's plumbing frames."
+
+    def __init__(self):
+        super().__init__("gort-hide-plumbing", gdb.COMMAND_STACK, gdb.PARAM_BOOLEAN)
+        self.value = True
+
+    def get_set_string(self):
+        return ""
+
+    def get_show_string(self, svalue):
+        return "Hiding the go statement's plumbing frames in backtraces is %s." % svalue
+
+
+_hide_plumbing = HidePlumbingParameter()
+
+
+def is_plumbing(frame):
+    "Whether frame (a gdb.Frame) is one of the go statement's plumbing frames."
+    fn = frame.function()
+    if fn is None:
+        return False
+    name = fn.print_name
+    if name.startswith(PLUMBING_PREFIXES):
+        return True
+    if frame.type() == gdb.INLINE_FRAME:
+        # An inlined frame's symbol is the wrapper; its call site is in the
+        # header that defines the wrapper it was inlined into.
+        symtab = fn.symtab
+        filename = symtab.filename if symtab is not None else ""
+        return filename.endswith(PLUMBING_FILES) and name.startswith("std::")
+    return False
+
+
+class SwitchFrameDecorator(FrameDecorator):
+    "systemstack_switch's frame, by its name (gdb says <signal handler called>)."
+
+    def function(self):
+        return "systemstack_switch"
+
+
+class PlumbingFilter:
+    """gort-hide-plumbing: drops the go statement's plumbing frames from
+    backtraces while the gort-hide-plumbing setting is on, and names
+    systemstack_switch's frame."""
+
+    def __init__(self):
+        self.name = "gort-hide-plumbing"
+        self.priority = 100
+        self.enabled = True
+        gdb.frame_filters[self.name] = self
+
+    # The level of the innermost frame of the stack being printed: 0, or
+    # where `goroutine N` starts the goroutine's frames. It is never
+    # hidden (a goroutine not yet started stands in goclosure's run).
+    top_level = 0
+
+    def filter(self, frame_iter):
+        for dec in frame_iter:
+            frame = dec.inferior_frame()
+            if _hide_plumbing.value and frame.level() != PlumbingFilter.top_level and is_plumbing(frame):
+                continue
+            if frame.type() == gdb.SIGTRAMP_FRAME and function_name(frame.pc()) == "systemstack_switch":
+                dec = SwitchFrameDecorator(dec)
+            yield dec
+
+
+PlumbingFilter()
+
+# ---------------------------------------------------------------------------
 # Commands
 # ---------------------------------------------------------------------------
 
@@ -760,9 +860,11 @@ class GoroutineCmd(gdb.Command):
                 raise gdb.GdbError("gort: the goroutine unwinder found no frame to attach goroutine %d to" % goid)
             first = _unwinder.level + 1
             gdb.execute("select-frame %d" % first)
+            PlumbingFilter.top_level = first
             out = gdb.execute(adjust_count(cmd, first), to_string=True)
             sys.stdout.write(renumber(out, first))
         finally:
+            PlumbingFilter.top_level = 0
             _unwinder.regs = None
             _unwinder.anchor = None
             _unwinder.level = None
