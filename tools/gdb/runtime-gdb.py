@@ -380,13 +380,15 @@ class ChanTypePrinter:
 
     def __init__(self, val):
         self.val = val
-        self.c = val["c_"]
+        self.c = None if val.is_optimized_out else val["c_"]
 
     def display_hint(self):
         return "array"
 
     def to_string(self):
         t = self.val.type.strip_typedefs()
+        if self.val.is_optimized_out:
+            return "<optimized out>"
         if not self.c:
             return "%s nil" % t
         c = self.c.dereference()
@@ -607,11 +609,13 @@ gdb.unwinder.register_unwinder(None, _unwinder, replace=True)
 # "<signal handler called>" (its FDE says signal frame: see the asm).
 # ---------------------------------------------------------------------------
 
-# Functions of the go statement's plumbing, by (demangled) name prefix;
-# inlined frames of the standard library's call wrappers, by file.
-PLUMBING_PREFIXES = ("gort::detail::goclosure<", "std::__invoke", "std::invoke", "std::apply",
-                     "std::__apply_impl", "std::_Function_handler<", "std::function<")
+# The go statement's plumbing: goclosure's run, by name; the lambdas of
+# gort's go.h (gdb may show their names mangled: its demangler, like
+# libstdc++'s, rejects some lambda manglings); and the standard library's
+# call wrappers (std::invoke, std::apply...), by the header their code is in.
+PLUMBING_PREFIXES = ("gort::detail::goclosure<",)
 PLUMBING_FILES = ("/bits/invoke.h", "/bits/std_function.h", "/functional", "/tuple")
+GO_H_FILES = ("/runtime/go.h", "/include/gort/runtime/go.h")
 
 
 class HidePlumbingParameter(gdb.Parameter):
@@ -650,20 +654,26 @@ def is_plumbing(frame):
     name = fn.print_name
     if name.startswith(PLUMBING_PREFIXES):
         return True
-    if frame.type() == gdb.INLINE_FRAME:
-        # An inlined frame's symbol is the wrapper; its call site is in the
-        # header that defines the wrapper it was inlined into.
-        symtab = fn.symtab
-        filename = symtab.filename if symtab is not None else ""
-        return filename.endswith(PLUMBING_FILES) and name.startswith("std::")
-    return False
+    # The file of the frame's line: the header whose function it is in.
+    sal = frame.find_sal()
+    filename = sal.symtab.filename if sal is not None and sal.symtab is not None else ""
+    if filename.endswith(PLUMBING_FILES) and (name.startswith("std::") or name.startswith("_ZSt")):
+        return True
+    return filename.endswith(GO_H_FILES) and ("{lambda" in name or name.startswith("_Z"))
 
 
-class SwitchFrameDecorator(FrameDecorator):
-    "systemstack_switch's frame, by its name (gdb says <signal handler called>)."
+class GortFrameDecorator(FrameDecorator):
+    """A frame as gdb's own bt names it: the function without its
+    parameter list (FrameDecorator gives the symbol's print name, which
+    for C++ carries the signature, and bt then prints the arguments after
+    it), and systemstack_switch by name, not "<signal handler called>"."""
 
     def function(self):
-        return "systemstack_switch"
+        frame = self.inferior_frame()
+        if frame.type() == gdb.SIGTRAMP_FRAME and function_name(frame.pc()) == "systemstack_switch":
+            return "systemstack_switch"
+        fn = super().function()
+        return strip_params(fn) if isinstance(fn, str) else fn
 
 
 class PlumbingFilter:
@@ -687,9 +697,7 @@ class PlumbingFilter:
             frame = dec.inferior_frame()
             if _hide_plumbing.value and frame.level() != PlumbingFilter.top_level and is_plumbing(frame):
                 continue
-            if frame.type() == gdb.SIGTRAMP_FRAME and function_name(frame.pc()) == "systemstack_switch":
-                dec = SwitchFrameDecorator(dec)
-            yield dec
+            yield GortFrameDecorator(dec)
 
 
 PlumbingFilter()
