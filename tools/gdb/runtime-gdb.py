@@ -237,7 +237,9 @@ def strip_params(name):
         elif name[i] == "(":
             depth -= 1
             if depth == 0:
-                return name[:i]
+                # "operator()" alone (DWARF's name of a lambda's call
+                # operator) has no parameter list to strip.
+                return name if name[:i].endswith("operator") else name[:i]
     return name
 
 
@@ -659,7 +661,9 @@ def is_plumbing(frame):
     filename = sal.symtab.filename if sal is not None and sal.symtab is not None else ""
     if filename.endswith(PLUMBING_FILES) and (name.startswith("std::") or name.startswith("_ZSt")):
         return True
-    return filename.endswith(GO_H_FILES) and ("{lambda" in name or name.startswith("_Z"))
+    # In go.h, all but gort::go itself (inlined into the go statement's
+    # caller) is plumbing: its lambdas, by whatever name gdb gives them.
+    return filename.endswith(GO_H_FILES) and not (name.startswith("gort::go<") and "{lambda" not in name)
 
 
 class GortFrameDecorator(FrameDecorator):
