@@ -179,6 +179,13 @@ int pcinfoCallback(void* data, uintptr_t, const char* file, int line, const char
 // starts with ("void gort::select<>()" -> "gort::select<>()"): the first
 // space outside <> and () before the parameter list ends it.
 void stripReturnType(char* name) {
+  // A deduced return type ("decltype(auto) std::apply<...>(...)") holds
+  // parentheses of its own.
+  static const char deduced[] = "decltype(auto) ";
+  if (strncmp(name, deduced, sizeof deduced - 1) == 0) {
+    memmove(name, name + sizeof deduced - 1, strlen(name + sizeof deduced - 1) + 1);
+    return;
+  }
   int depth = 0;
   for (char* p = name; *p != '\0'; p++) {
     if (strncmp(p, "(anonymous namespace)", 21) == 0) {

@@ -303,4 +303,7 @@ TEST_CASE("GOTRACEBACK=system prints the go statement's inlined frames demangled
   REQUIRE(r.output.find("tracebackSleeper(") != std::string::npos);
   REQUIRE(r.output.find("goexit()") != std::string::npos);
   REQUIRE(!std::regex_search(r.output, std::regex("(^|\n)_Z")));
+  // Nor with a deduced return type in front (std::apply's decltype(auto)).
+  REQUIRE(r.output.find("\nstd::apply<") != std::string::npos);
+  REQUIRE(r.output.find("decltype(auto) ") == std::string::npos);
 }
