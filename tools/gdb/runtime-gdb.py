@@ -6,7 +6,9 @@ structures (runtime/runtime2.h, runtime/chan.h): the same commands
 for gort::runtime::g, m, p, hchan and gort::chan<T>, the `$len` and `$cap`
 functions for channels, and, where Go's script rewrites $pc and $sp, a
 Python frame unwinder that unwinds a parked goroutine from its gobuf, so
-the commands work in a core file too.
+the commands work in a core file too; and (gort's) a frame filter that
+hides the go statement's plumbing frames (`set gort-hide-plumbing off`
+shows them) and names systemstack_switch's frame.
 
 How it is loaded: every program linked with gort carries a
 .debug_gdb_scripts entry (arch/<arch>/asm_<arch>.S) naming this script's
