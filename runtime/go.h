@@ -165,7 +165,10 @@ __attribute__((always_inline)) inline void go(F&& f, A&&... args) {
     return;
   }
   auto call = [fn = std::forward<F>(f), tup = std::make_tuple(std::forward<A>(args)...)]() mutable {
-    std::apply([&](auto&... a) { std::invoke(std::move(fn), std::move(a)...); }, tup);
+    // std::apply moves fn and each argument into the call. (Not a
+    // variadic generic lambda: libstdc++'s demangler rejects the mangled
+    // names of those, and tracebacks would print them mangled.)
+    std::apply(std::move(fn), std::move(tup));
   };
   runtime::newproc(new detail::goclosure<decltype(call)>(std::move(call)));
 }

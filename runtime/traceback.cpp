@@ -179,6 +179,13 @@ int pcinfoCallback(void* data, uintptr_t, const char* file, int line, const char
 // starts with ("void gort::select<>()" -> "gort::select<>()"): the first
 // space outside <> and () before the parameter list ends it.
 void stripReturnType(char* name) {
+  // A deduced return type ("decltype(auto) std::apply<...>(...)") holds
+  // parentheses of its own.
+  static const char deduced[] = "decltype(auto) ";
+  if (strncmp(name, deduced, sizeof deduced - 1) == 0) {
+    memmove(name, name + sizeof deduced - 1, strlen(name + sizeof deduced - 1) + 1);
+    return;
+  }
   int depth = 0;
   for (char* p = name; *p != '\0'; p++) {
     if (strncmp(p, "(anonymous namespace)", 21) == 0) {
@@ -208,6 +215,26 @@ void syminfoCallback(void* data, uintptr_t, const char* symname, uintptr_t symva
   if (char* clone = strstr(si->symname, " [clone ")) *clone = '\0';
 }
 
+// gort-only: merges an inlined frame into its caller when both are the
+// same function in the same file: GCC's DWARF can describe the body of a
+// function as inlined into its own out-of-line copy, called from its
+// first line (sync.cpp's rUnlockSlow), which would print the function
+// twice. The merged frame keeps the inner one's line, where pc really is.
+// (A recursive call GCC inlined into itself prints one level fewer.)
+void collapseSelfInlined(syminfo* si) {
+  int out = 0;
+  for (int j = 0; j < si->n; j++) {
+    if (j + 1 < si->n && strcmp(si->f[j].name, si->f[j + 1].name) == 0 &&
+        strcmp(si->f[j].file, si->f[j + 1].file) == 0) {
+      si->f[j + 1].line = si->f[j].line;
+      continue;
+    }
+    if (out != j) si->f[out] = si->f[j];
+    out++;
+  }
+  si->n = out;
+}
+
 // gort-only: resolves pc (tracepc: pc-1 for a return address) into si.
 void symbolize(uintptr_t tracepc, syminfo* si) {
   si->n = 0;
@@ -223,6 +250,7 @@ void symbolize(uintptr_t tracepc, syminfo* si) {
     snprintf(si->f[si->n - 1].name, sizeof si->f[si->n - 1].name, "%s", si->symname);
   for (int j = 0; j < si->n; j++)
     if (si->f[j].name[0] == '\0') snprintf(si->f[j].name, sizeof si->f[j].name, "?");
+  collapseSelfInlined(si);
   if (si->n == 0 && si->symname[0] != '\0') {
     si->n = 1;
     snprintf(si->f[0].name, sizeof si->f[0].name, "%s", si->symname);

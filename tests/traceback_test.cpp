@@ -268,3 +268,42 @@ TEST_CASE("a goroutine in a system call is walked from its syscall site", "[trac
   close(fds[0]);
   close(fds[1]);
 }
+
+// --- Readable tracebacks (tests/testprog/gdb_scenarios.cpp) ---------------
+
+TEST_CASE("a goroutine asleep shows time::Sleep above its function, as Go shows time.Sleep", "[traceback]") {
+  auto r = testprog::run("TracebackSleep");
+  INFO(r.output);
+  REQUIRE(r.exitStatus == 0);
+  // Not lost to a tail call (libgort is built without sibling calls).
+  REQUIRE(std::regex_search(r.output, std::regex("goroutine \\d+ \\[sleep\\]:\ngort::time::Sleep\\([^\n]*\n\t[^\n]*"
+                                                 "time\\.cpp:\\d+ \\+0x[0-9a-f]+\n[^\n]*tracebackSleeper\\(")));
+}
+
+TEST_CASE("a fatal error's traceback prints each frame once", "[traceback]") {
+  auto r = testprog::run("TracebackRUnlockUnlocked");
+  INFO(r.output);
+  REQUIRE(r.output.rfind("fatal error: sync: RUnlock of unlocked RWMutex\n", 0) == 0);
+  std::vector<std::string> names;
+  std::istringstream in(r.output);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty() && line[0] != '\t' && line.rfind("goroutine ", 0) != 0 && line.rfind("fatal error", 0) != 0)
+      names.push_back(line.substr(0, line.find('(')));
+  REQUIRE(std::count(names.begin(), names.end(), "gort::sync::RWMutex::rUnlockSlow") == 1);
+  // RUnlock is not lost to its tail call of rUnlockSlow.
+  auto slow = std::find(names.begin(), names.end(), "gort::sync::RWMutex::rUnlockSlow");
+  REQUIRE(slow + 1 < names.end());
+  REQUIRE(slow[1] == "gort::sync::RWMutex::RUnlock");
+  REQUIRE(r.exitStatus == 2);
+}
+
+TEST_CASE("GOTRACEBACK=system prints the go statement's inlined frames demangled", "[traceback]") {
+  auto r = testprog::run("TracebackSleepArgs", {"GOTRACEBACK=system"});
+  INFO(r.output);
+  REQUIRE(r.output.find("tracebackSleeper(") != std::string::npos);
+  REQUIRE(r.output.find("goexit()") != std::string::npos);
+  REQUIRE(!std::regex_search(r.output, std::regex("(^|\n)_Z")));
+  // Nor with a deduced return type in front (std::apply's decltype(auto)).
+  REQUIRE(r.output.find("\nstd::apply<") != std::string::npos);
+  REQUIRE(r.output.find("decltype(auto) ") == std::string::npos);
+}

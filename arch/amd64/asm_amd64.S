@@ -1,7 +1,8 @@
 // asm_amd64.S — goroutine switching for amd64 (System V x86-64, ELF).
 //
 // Port of the switching routines of Go 1.19 src/runtime/asm_amd64.s, in
-// Go's order: mstart, gogo, mcall, systemstack, goexit.
+// Go's order: mstart, gogo, mcall, systemstack (and gort's
+// systemstack_switch), goexit.
 //
 // ABI: the callers are C++ (System V). Go's own ABI has no callee-saved
 // registers, so Go's gogo/mcall save only sp, pc and bp. C++ callers expect
@@ -268,10 +269,10 @@ systemstack:
 	set_g	%rdx, %rcx
 	movq	(g_sched+gobuf_sp)(%rdx), %rsp
 
-	// Call fn(arg).
+	// Call fn(arg), through systemstack_switch's frame on g0.
 	movq	%rdi, %rax
 	movq	%rsi, %rdi
-	call	*%rax
+	call	systemstack_switch
 .Lsystemstack_ret:
 	// Switch back to g and its stack.
 	set_g	%rbx, %rcx
@@ -303,6 +304,34 @@ systemstack:
 	ud2
 	.cfi_endproc
 	.size	systemstack, .-systemstack
+
+// gort-only: systemstack_switch
+// void systemstack_switch(void (*fn)(void *) /* rax */, void *arg /* rdi */)
+// systemstack calls fn through this frame, the outermost of g0's stack
+// while fn runs. Its FDE is marked a signal frame (the S augmentation):
+// gdb checks that every caller's frame lies outer to its callee's, but
+// not across a signal frame, since a handler may run on another stack --
+// as fn does here. So gdb's bt goes on from fn into systemstack and the
+// goroutine instead of stopping at "previous frame inner to this frame".
+// The S also tells unwinders that the caller's pc (.Lsystemstack_ret) is
+// where it resumes, not a return address to back up from: either lies
+// under the same CFI row of systemstack, so both unwind alike.
+// On entry: rax = fn, rdi = arg; rsp = g0's sched.sp - 8.
+// Clobbers: the caller-saved registers.
+	.type	systemstack_switch, @function
+	.p2align 4
+systemstack_switch:
+	.cfi_startproc
+	.cfi_signal_frame
+	// Align rsp to 16 for the call, and call fn(arg).
+	subq	$8, %rsp
+	.cfi_adjust_cfa_offset 8
+	call	*%rax
+	addq	$8, %rsp
+	.cfi_adjust_cfa_offset -8
+	ret
+	.cfi_endproc
+	.size	systemstack_switch, .-systemstack_switch
 
 // asm_amd64.s: goexit
 // void goexit(void)

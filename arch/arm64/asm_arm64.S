@@ -1,7 +1,8 @@
 // asm_arm64.S — goroutine switching for arm64 (AAPCS64, ELF).
 //
 // Port of the switching routines of Go 1.19 src/runtime/asm_arm64.s, in
-// Go's order: mstart, gogo, mcall, systemstack, goexit.
+// Go's order: mstart, gogo, mcall, systemstack (and gort's
+// systemstack_switch), goexit.
 //
 // ABI: the callers are C++ (AAPCS64). Go's own ABI has no callee-saved
 // registers, so Go's gogo/mcall save only sp, pc, bp (x29) and lr. C++
@@ -302,10 +303,10 @@ systemstack:
 	ldr	x9, [x4, #(g_sched+gobuf_sp)]
 	mov	sp, x9
 
-	// Call fn(arg).
+	// Call fn(arg), through systemstack_switch's frame on g0.
 	mov	x9, x0
 	mov	x0, x1
-	blr	x9
+	bl	systemstack_switch
 .Lsystemstack_ret:
 	// Switch back to g and its stack.
 	set_g	x19, x9, x10
@@ -341,6 +342,39 @@ systemstack:
 	brk	#0
 	.cfi_endproc
 	.size	systemstack, .-systemstack
+
+// gort-only: systemstack_switch
+// void systemstack_switch(void (*fn)(void *) /* x9 */, void *arg /* x0 */)
+// systemstack calls fn through this frame, the outermost of g0's stack
+// while fn runs. Its FDE is marked a signal frame (the S augmentation):
+// gdb checks that every caller's frame lies outer to its callee's, but
+// not across a signal frame, since a handler may run on another stack --
+// as fn does here. So gdb's bt goes on from fn into systemstack and the
+// goroutine instead of stopping at "previous frame inner to this frame".
+// The S also tells unwinders that the caller's pc (.Lsystemstack_ret) is
+// where it resumes, not a return address to back up from: either lies
+// under the same CFI row of systemstack, so both unwind alike.
+// On entry: x9 = fn, x0 = arg, x30 = .Lsystemstack_ret; sp = g0's sched.sp.
+// Clobbers: the caller-saved registers.
+	.type	systemstack_switch, %function
+	.p2align 4
+systemstack_switch:
+	.cfi_startproc
+	.cfi_signal_frame
+	// Make a frame record (x30 is the return into systemstack), and call fn(arg).
+	stp	x29, x30, [sp, #-16]!
+	.cfi_adjust_cfa_offset 16
+	.cfi_rel_offset x29, 0
+	.cfi_rel_offset x30, 8
+	mov	x29, sp
+	blr	x9
+	ldp	x29, x30, [sp], #16
+	.cfi_adjust_cfa_offset -16
+	.cfi_restore x29
+	.cfi_restore x30
+	ret
+	.cfi_endproc
+	.size	systemstack_switch, .-systemstack_switch
 
 // asm_arm64.s: goexit
 // void goexit(void)

@@ -6,7 +6,9 @@ structures (runtime/runtime2.h, runtime/chan.h): the same commands
 for gort::runtime::g, m, p, hchan and gort::chan<T>, the `$len` and `$cap`
 functions for channels, and, where Go's script rewrites $pc and $sp, a
 Python frame unwinder that unwinds a parked goroutine from its gobuf, so
-the commands work in a core file too.
+the commands work in a core file too; and (gort's) a frame filter that
+hides the go statement's plumbing frames (`set gort-hide-plumbing off`
+shows them) and names systemstack_switch's frame.
 
 How it is loaded: every program linked with gort carries a
 .debug_gdb_scripts entry (arch/<arch>/asm_<arch>.S) naming this script's
@@ -27,6 +29,7 @@ import sys
 import gdb
 import gdb.printing
 import gdb.unwinder
+from gdb.FrameDecorator import FrameDecorator
 
 print("Loading gort runtime support.", file=sys.stderr)
 
@@ -236,7 +239,9 @@ def strip_params(name):
         elif name[i] == "(":
             depth -= 1
             if depth == 0:
-                return name[:i]
+                # "operator()" alone (DWARF's name of a lambda's call
+                # operator) has no parameter list to strip.
+                return name if name[:i].endswith("operator") else name[:i]
     return name
 
 
@@ -379,13 +384,15 @@ class ChanTypePrinter:
 
     def __init__(self, val):
         self.val = val
-        self.c = val["c_"]
+        self.c = None if val.is_optimized_out else val["c_"]
 
     def display_hint(self):
         return "array"
 
     def to_string(self):
         t = self.val.type.strip_typedefs()
+        if self.val.is_optimized_out:
+            return "<optimized out>"
         if not self.c:
             return "%s nil" % t
         c = self.c.dereference()
@@ -595,6 +602,113 @@ _unwinder = GoroutineUnwinder()
 gdb.unwinder.register_unwinder(None, _unwinder, replace=True)
 
 # ---------------------------------------------------------------------------
+# The frame filter. Go's traceback hides the runtime's wrappers; a C++
+# goroutine's stack carries the go statement's plumbing between goexit and
+# the user's function: gort::detail::goclosure<...>::run, std::apply,
+# std::invoke and their helpers, each often inlined into the next. The
+# gort-hide-plumbing filter drops those frames from bt (and so from
+# `goroutine N bt`); `set gort-hide-plumbing off` shows every frame. The
+# frames keep their levels, so `frame N` still selects what bt showed.
+# It also names systemstack_switch's frame, which gdb would print as
+# "<signal handler called>" (its FDE says signal frame: see the asm).
+# ---------------------------------------------------------------------------
+
+# The go statement's plumbing: goclosure's run, by name; the lambdas of
+# gort's go.h (gdb may show their names mangled: its demangler, like
+# libstdc++'s, rejects some lambda manglings); and the standard library's
+# call wrappers (std::invoke, std::apply...), by the header their code is in.
+PLUMBING_PREFIXES = ("gort::detail::goclosure<",)
+PLUMBING_FILES = ("/bits/invoke.h", "/bits/std_function.h", "/functional", "/tuple")
+GO_H_FILES = ("/runtime/go.h", "/include/gort/runtime/go.h")
+
+
+class HidePlumbingParameter(gdb.Parameter):
+    """Whether bt hides the go statement's plumbing frames.
+
+    Usage: set gort-hide-plumbing on|off
+           show gort-hide-plumbing
+
+    On (the default), backtraces leave out the frames of
+    gort::detail::goclosure, std::invoke, std::apply and the standard
+    library's other call wrappers, as Go's traceback hides its wrappers.
+    Off shows every frame. bt -no-filters also shows every frame."""
+
+    set_doc = "Set whether bt hides the go statement's plumbing frames."
+    show_doc = "Show whether bt hides the go statement's plumbing frames."
+
+    def __init__(self):
+        super().__init__("gort-hide-plumbing", gdb.COMMAND_STACK, gdb.PARAM_BOOLEAN)
+        self.value = True
+
+    def get_set_string(self):
+        return ""
+
+    def get_show_string(self, svalue):
+        return "Hiding the go statement's plumbing frames in backtraces is %s." % svalue
+
+
+_hide_plumbing = HidePlumbingParameter()
+
+
+def is_plumbing(frame):
+    "Whether frame (a gdb.Frame) is one of the go statement's plumbing frames."
+    fn = frame.function()
+    if fn is None:
+        return False
+    name = fn.print_name
+    if name.startswith(PLUMBING_PREFIXES):
+        return True
+    # The file of the frame's line: the header whose function it is in.
+    sal = frame.find_sal()
+    filename = sal.symtab.filename if sal is not None and sal.symtab is not None else ""
+    if filename.endswith(PLUMBING_FILES) and (name.startswith("std::") or name.startswith("_ZSt")):
+        return True
+    # In go.h, all but gort::go itself (inlined into the go statement's
+    # caller) is plumbing: its lambdas, by whatever name gdb gives them.
+    return filename.endswith(GO_H_FILES) and not (name.startswith("gort::go<") and "{lambda" not in name)
+
+
+class GortFrameDecorator(FrameDecorator):
+    """A frame as gdb's own bt names it: the function without its
+    parameter list (FrameDecorator gives the symbol's print name, which
+    for C++ carries the signature, and bt then prints the arguments after
+    it), and systemstack_switch by name, not "<signal handler called>"."""
+
+    def function(self):
+        frame = self.inferior_frame()
+        if frame.type() == gdb.SIGTRAMP_FRAME and function_name(frame.pc()) == "systemstack_switch":
+            return "systemstack_switch"
+        fn = super().function()
+        return strip_params(fn) if isinstance(fn, str) else fn
+
+
+class PlumbingFilter:
+    """gort-hide-plumbing: drops the go statement's plumbing frames from
+    backtraces while the gort-hide-plumbing setting is on, and names
+    systemstack_switch's frame."""
+
+    def __init__(self):
+        self.name = "gort-hide-plumbing"
+        self.priority = 100
+        self.enabled = True
+        gdb.frame_filters[self.name] = self
+
+    # The level of the innermost frame of the stack being printed: 0, or
+    # where `goroutine N` starts the goroutine's frames. It is never
+    # hidden (a goroutine not yet started stands in goclosure's run).
+    top_level = 0
+
+    def filter(self, frame_iter):
+        for dec in frame_iter:
+            frame = dec.inferior_frame()
+            if _hide_plumbing.value and frame.level() != PlumbingFilter.top_level and is_plumbing(frame):
+                continue
+            yield GortFrameDecorator(dec)
+
+
+PlumbingFilter()
+
+# ---------------------------------------------------------------------------
 # Commands
 # ---------------------------------------------------------------------------
 
@@ -760,9 +874,11 @@ class GoroutineCmd(gdb.Command):
                 raise gdb.GdbError("gort: the goroutine unwinder found no frame to attach goroutine %d to" % goid)
             first = _unwinder.level + 1
             gdb.execute("select-frame %d" % first)
+            PlumbingFilter.top_level = first
             out = gdb.execute(adjust_count(cmd, first), to_string=True)
             sys.stdout.write(renumber(out, first))
         finally:
+            PlumbingFilter.top_level = 0
             _unwinder.regs = None
             _unwinder.anchor = None
             _unwinder.level = None
