@@ -10,16 +10,16 @@ the commands work in a core file too; and (gort's) a frame filter that
 hides the go statement's plumbing frames (`set gort-hide-plumbing off`
 shows them) and names systemstack_switch's frame.
 
-How it is loaded: every program linked with gort carries a
-.debug_gdb_scripts entry (arch/<arch>/asm_<arch>.S) naming this script's
-installed path, <prefix>/share/gort/gdb/runtime-gdb.py, as Go's linker
-names $GOROOT/src/runtime/runtime-gdb.py. gdb loads it by itself once
-that directory is trusted, e.g. in ~/.gdbinit:
+How it is loaded: every program linked with gort carries this script's
+text in its .debug_gdb_scripts section, as an inline (kind 4) entry named
+gort/runtime-gdb.py (arch/<arch>/asm_<arch>.S), so no installed path is
+baked in. gdb runs it by itself once the program's directory is in its
+auto-load safe-path, e.g. in ~/.gdbinit:
 
-    add-auto-load-safe-path /usr/local/share/gort/gdb
+    add-auto-load-safe-path /path/to/your/programs
 
-From a build tree, load it by hand: gdb -x tools/gdb/runtime-gdb.py PROG.
-The program needs its debug information (RelWithDebInfo, the default).
+or load it by hand: gdb -x tools/gdb/runtime-gdb.py PROG. libgort always
+carries its debug information, whatever the program's build type.
 docs/14-gdb.md tells how to use it and how the unwinder works.
 """
 
