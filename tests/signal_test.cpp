@@ -1,0 +1,18 @@
+// signal_test.cpp — start-up order, blocking C calls outside SyscallGuard
+// and user signal handlers, each run as a testprog scenario
+// (tests/testprog/signal_scenarios.cpp) with its output on a pipe.
+#include <catch2/catch.hpp>
+
+#include "testprog_run.h"
+
+TEST_CASE("The README's first example prints its line at GOMAXPROCS=1 every time", "[signal][proc]") {
+  // Deterministic at GOMAXPROCS=1: the new goroutine is in runnext when main
+  // yields, so it runs before main comes back from the global queue (Go's
+  // twin prints the line in every run).
+  for (int i = 0; i < 20; i++) {
+    auto r = testprog::run("HelloGosched", {"GOMAXPROCS=1"}, 30);
+    INFO("run " << i << ": " << r.output);
+    REQUIRE(r.output == "hello from goroutine 2\n");
+    REQUIRE(r.exitStatus == 0);
+  }
+}
