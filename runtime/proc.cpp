@@ -2847,7 +2847,8 @@ bool preemptone(p* _p_) {
 #if !GORT_TSAN
   if (preemptMSupported && debug.asyncpreemptoff == 0) {
     _p_->preempt.store(true);
-    preemptM(mp);
+    // gort: not while a refused signal's back-off runs (preemptSignalDue).
+    if (preemptSignalDue(gp, _p_)) preemptM(mp);
   }
 #endif
   return true;

@@ -39,6 +39,9 @@ static void doSigPreempt(g* gp, ucontext_t* ctxt) {
     if (isAsyncSafePoint(gp, sigctxt_pc(ctxt), sigctxt_sp(ctxt))) {
       // Adjust the PC and inject a call to asyncPreempt.
       pushCall(ctxt, reinterpret_cast<uintptr_t>(&asyncPreempt));
+    } else {
+      // gort: not here; back off before signalling this G again.
+      asyncPreemptRefused(gp);
     }
   }
 

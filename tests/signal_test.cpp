@@ -16,3 +16,16 @@ TEST_CASE("The README's first example prints its line at GOMAXPROCS=1 every time
     REQUIRE(r.exitStatus == 0);
   }
 }
+
+TEST_CASE("A goroutine in a blocking C call is not sent a storm of preemption signals", "[signal][preempt]") {
+  // Each preemption signal that finds the sleeper in libc cuts its
+  // nanosleep short (EINTR). After one is refused, preemptone backs off
+  // for that time slice (40 ms, then x4 each time), so 300 ms of sleep
+  // sees at most 3 (without the back-off: one per sysmon tick, dozens).
+  auto r = testprog::run("NanosleepEINTR", {"GOMAXPROCS=1"}, 60);
+  INFO(r.output);
+  REQUIRE(r.exitStatus == 0);
+  int n = -1;
+  REQUIRE(sscanf(r.output.c_str(), "EINTR %d", &n) == 1);
+  REQUIRE(n <= 3);
+}
