@@ -3,6 +3,7 @@
 // (tests/testprog/signal_scenarios.cpp) with its output on a pipe.
 #include <catch2/catch.hpp>
 
+#include "export_test.h"
 #include "testprog_run.h"
 
 TEST_CASE("The README's first example prints its line at GOMAXPROCS=1 every time", "[signal][proc]") {
@@ -28,4 +29,17 @@ TEST_CASE("A goroutine in a blocking C call is not sent a storm of preemption si
   int n = -1;
   REQUIRE(sscanf(r.output.c_str(), "EINTR %d", &n) == 1);
   REQUIRE(n <= 3);
+}
+
+TEST_CASE("A program's SIGURG handler keeps preemption and stop-the-world working and gets kill's SIGURG",
+          "[signal][preempt]") {
+  if (!export_test::AsyncPreemptAvailable) {
+    WARN("skipped: no asynchronous preemption here (off under TSan)");
+    return;
+  }
+  auto r = testprog::run("UserSIGURGHandler", {"GOMAXPROCS=1"}, 30);
+  INFO(r.output);
+  REQUIRE(r.output ==
+          "preempted\nstopped the world\nhandler got kill's SIGURG; sigaction reports it: 1\n");
+  REQUIRE(r.exitStatus == 0);
 }
