@@ -30,6 +30,7 @@
 #include <cstdio>
 
 #include "runtime/fiber_annotations.h"
+#include "runtime/os_linux.h"
 #include "runtime/proc.h"
 #include "runtime/stubs.h"
 
@@ -180,6 +181,40 @@ bool isAsyncSafePoint(g* gp, uintptr_t pc, uintptr_t sp) {
   // runtime's, not a shared library's.
   if (!inProgramText(pc) || inRuntimeText(pc)) return false;
   return true;
+}
+
+// gort-only: records that a preemption signal found gp wanting preemption
+// but at no async safe point, and how long preemptone now waits before
+// signalling it again in this time slice: 40 ms, then four times longer at
+// each refusal, up to 1 s. A goroutine in a blocking C call outside
+// SyscallGuard (nanosleep, a read on a pipe) would otherwise be
+// interrupted at every sysmon tick and see a storm of EINTRs; one in a
+// short libc call that then enters a call-free loop is still caught, a
+// back-off later. Go has no such case: its blocking calls are syscalls
+// (entersyscall) and every Go pc is preemptible or soon is. Runs in the
+// signal handler.
+void asyncPreemptRefused(g* gp) {
+  p* pp = gp->m->p;
+  uint32_t tick = pp != nullptr ? pp->schedtick.load(std::memory_order_relaxed) + 1 : 0;
+  uint32_t n = 1;
+  if (gp->preemptRefusedTick.load(std::memory_order_relaxed) == tick)
+    n = gp->preemptRefusals.load(std::memory_order_relaxed) + 1;
+  int64_t backoff = int64_t(40) * 1000 * 1000;
+  for (uint32_t i = 1; i < n && backoff < int64_t(1000) * 1000 * 1000; i++) backoff *= 4;
+  if (backoff > int64_t(1000) * 1000 * 1000) backoff = int64_t(1000) * 1000 * 1000;
+  gp->preemptRefusals.store(n, std::memory_order_relaxed);
+  gp->preemptNextSignal.store(nanotime() + backoff, std::memory_order_relaxed);
+  gp->preemptRefusedTick.store(tick, std::memory_order_release);
+}
+
+// gort-only: whether preemptone should signal gp, running on pp, now: yes
+// unless a signal was refused in this same time slice and its back-off
+// (asyncPreemptRefused) has not run out. The cooperative request
+// (g.preempt) is set either way.
+bool preemptSignalDue(g* gp, p* pp) {
+  uint32_t tick = gp->preemptRefusedTick.load(std::memory_order_acquire);
+  if (tick == 0 || tick != pp->schedtick.load(std::memory_order_relaxed) + 1) return true;
+  return nanotime() >= gp->preemptNextSignal.load(std::memory_order_relaxed);
 }
 
 // gort-only: the cooperative preemption point (see preempt.h).

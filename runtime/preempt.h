@@ -36,6 +36,8 @@ void preemptinit();
 // at the runtime's own entry points (go statements, syscall exit, channel
 // operations) and yields there if asked.
 void preemptPoint();
+void asyncPreemptRefused(g* gp);
+bool preemptSignalDue(g* gp, p* pp);
 // gort-only: the number of goroutines stopped by a preemption signal so
 // far (the counter behind runtime::NumAsyncPreempt).
 extern std::atomic<uint64_t> nasyncpreempt;

@@ -188,6 +188,15 @@ void main() {
 
   systemstack([] { newm(sysmon, nullptr, -1); });
 
+  // gort: by now Go's runtime.main has run its init goroutines
+  // (forcegchelper, bgsweep, bgscavenge: main parks for them), so its P has
+  // started new time slices; gort has none and schedtick would still be 0,
+  // putting main's first yield on findRunnable's 61-tick global-queue check.
+  // Count one slice, as Go's start-up does (docs/differences.md).
+  m* mp = acquirem();
+  ownedAdd(mp->p->schedtick, 1u);
+  releasem(mp);
+
   int status = 0;
   bool goexited = false;
   try {
@@ -2846,7 +2855,8 @@ bool preemptone(p* _p_) {
 #if !GORT_TSAN
   if (preemptMSupported && debug.asyncpreemptoff == 0) {
     _p_->preempt.store(true);
-    preemptM(mp);
+    // gort: not while a refused signal's back-off runs (preemptSignalDue).
+    if (preemptSignalDue(gp, _p_)) preemptM(mp);
   }
 #endif
   return true;

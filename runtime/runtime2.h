@@ -261,6 +261,13 @@ struct g {
   bool throwsplit;   // must not split stack (inside the syscall region)
   bool asyncSafePoint;  // set if g is stopped at an asynchronous safe point
   int32_t nopreempt;    // gort-only: depth of runtime::NoPreempt regions
+  // gort-only: back-off of preemption signals once one found this g at a pc
+  // that is no async safe point (a blocking libc call: each signal would
+  // cut it short with EINTR). Written by the handler on g's M; read by
+  // preemptone (sysmon, stopTheWorld). See preemptSignalDue.
+  std::atomic<uint32_t> preemptRefusedTick;  // p.schedtick+1 of the slice refused in; 0: none
+  std::atomic<uint32_t> preemptRefusals;     // refusals in that slice
+  std::atomic<int64_t> preemptNextSignal;    // no signal before this nanotime
 
   // Channel and select state (chan.cpp, select.cpp).
   sudog* waiting;                     // sudog structures this g is waiting on (that have a valid elem ptr); in lock order

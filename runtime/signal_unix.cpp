@@ -15,6 +15,10 @@
 #include <atomic>
 #include <cerrno>
 
+// glibc's own name for sigaction, which the interposed sigaction below
+// forwards to (exported by libc.so and libc.a alike).
+extern "C" int __sigaction(int sig, const struct sigaction* act, struct sigaction* oldact);
+
 #include "runtime/panic.h"
 #include "runtime/preempt.h"
 #include "runtime/proc.h"
@@ -31,6 +35,65 @@ namespace gort::runtime {
 // doesn't use internally.
 constexpr int sigPreempt = SIGURG;
 
+// signal_unix.go: fwdSig. For each signal gort handles, the action the
+// program asked for (before rt0_go: what initsig found; after: what it
+// passed to the interposed sigaction). gort's handler stays installed and
+// forwards to it (sigfwdgo). Written under fwdSigLock, read by handlers.
+static struct sigaction fwdSig[NSIG];
+// gort-only: the page size, for the guard-page tests.
+static uintptr_t sigPageSize;
+static std::atomic<bool> sigOwned[NSIG];
+static std::atomic_flag fwdSigLock = ATOMIC_FLAG_INIT;
+
+// gort-only: a signal gort sent itself to request a preemption (preemptM's
+// tgkill) rather than one from kill(2), a socket's out-of-band data or
+// another thread's pthread_kill... of this same process, which reads the
+// same: documented in docs/16-preemption.md.
+static bool sigFromPreemptM(const siginfo_t* info) {
+  return info->si_code == SI_TKILL && info->si_pid == getpid();
+}
+
+// signal_unix.go: sigfwd
+// Calls the program's handler fn for sig as the kernel would have.
+static void sigfwd(const struct sigaction& sa, int sig, siginfo_t* info, void* ctx) {
+  if (sa.sa_flags & SA_SIGINFO)
+    sa.sa_sigaction(sig, info, ctx);
+  else
+    sa.sa_handler(sig);
+}
+
+// signal_unix.go: sigfwdgo
+// Decides what a signal the program also handles is for. Returns true if
+// it was forwarded to the program's handler (or the program ignores it),
+// false if gort's handler should deal with it. A preemption request is
+// gort's; any other SIGURG is the program's. A fault in a goroutine's
+// stack guard is gort's (its overflow report); any other fault goes to
+// the program's handler when it has one. SIGQUIT goes to the program's
+// handler when it has one (Go: os/signal.Notify stops the dump).
+static bool sigfwdgo(int sig, siginfo_t* info, void* ctx, g* gp) {
+  struct sigaction sa = fwdSig[sig];
+  bool dfl = !(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_DFL;
+  bool ign = !(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_IGN;
+  if (dfl) return false;
+  if (sig == sigPreempt) {
+    if (sigFromPreemptM(info)) return false;
+    if (!ign) sigfwd(sa, sig, info, ctx);
+    return true;
+  }
+  if ((sig == SIGSEGV || sig == SIGBUS) && gp != nullptr && gp->m != nullptr && gp->stack.lo != 0) {
+    uintptr_t addr = uintptr_t(info->si_addr);
+    uintptr_t sp = sigctxt_sp(static_cast<ucontext_t*>(ctx));
+    if ((addr < gp->stack.lo && addr + sigPageSize >= gp->stack.lo) || sp < gp->stack.lo) return false;
+  }
+  if (ign) return sig == SIGQUIT;  // an ignored fault would re-fault forever: gort reports it
+  if (sa.sa_flags & SA_RESETHAND) {
+    fwdSig[sig] = {};
+    fwdSig[sig].sa_handler = SIG_DFL;
+  }
+  sigfwd(sa, sig, info, ctx);
+  return true;
+}
+
 // signal_unix.go: doSigPreempt
 // doSigPreempt handles a preemption signal on gp.
 static void doSigPreempt(g* gp, ucontext_t* ctxt) {
@@ -39,6 +102,9 @@ static void doSigPreempt(g* gp, ucontext_t* ctxt) {
     if (isAsyncSafePoint(gp, sigctxt_pc(ctxt), sigctxt_sp(ctxt))) {
       // Adjust the PC and inject a call to asyncPreempt.
       pushCall(ctxt, reinterpret_cast<uintptr_t>(&asyncPreempt));
+    } else {
+      // gort: not here; back off before signalling this G again.
+      asyncPreemptRefused(gp);
     }
   }
 
@@ -64,8 +130,6 @@ static bool adjustSignalStack(m* mp, uintptr_t sp) {
 // goroutine after a SIGQUIT with GOTRACEBACK=crash.
 static std::atomic<int32_t> crashing{0};
 
-// gort-only: the page size, for the guard-page test below.
-static uintptr_t sigPageSize;
 
 // sigtab_linux_generic.go: sigtable (the names of the signals gort throws on).
 static const char* signame(int sig) {
@@ -213,9 +277,18 @@ static void sighandler(int sig, siginfo_t* info, void* ctx) {
   int savedErrno = errno;
   g* gp = getg();
   auto* c = static_cast<ucontext_t*>(ctx);
+  // gort: a signal the program also handles may be the program's
+  // (sigfwdgo). A process-directed SIGURG (kill) and preemptM's
+  // thread-directed one are queued apart, so none hides the other.
+  if (sigfwdgo(sig, info, ctx, gp)) {
+    errno = savedErrno;
+    return;
+  }
   if (gp == nullptr || gp->m == nullptr) {
     if (sig != sigPreempt) {
-      signal(sig, SIG_DFL);
+      struct sigaction dfl {};
+      dfl.sa_handler = SIG_DFL;
+      __sigaction(sig, &dfl, nullptr);  // the kernel's, not the interposed one
       if (sig == SIGQUIT) raise(sig);  // a fault re-faults on return
     }
     errno = savedErrno;
@@ -247,10 +320,15 @@ void initsig() {
   sa.sa_sigaction = sighandler;
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
   sigfillset(&sa.sa_mask);
-  sigaction(sigPreempt, &sa, nullptr);
-  sigaction(SIGQUIT, &sa, nullptr);
-  sigaction(SIGSEGV, &sa, nullptr);
-  sigaction(SIGBUS, &sa, nullptr);
+  for (int sig : {sigPreempt, SIGQUIT, SIGSEGV, SIGBUS}) {
+    // A handler the program installed before rt0_go is kept, to forward
+    // to (Go's initsig saves it in fwdSig as well).
+    while (fwdSigLock.test_and_set(std::memory_order_acquire)) {
+    }
+    __sigaction(sig, &sa, &fwdSig[sig]);
+    sigOwned[sig].store(true);
+    fwdSigLock.clear(std::memory_order_release);
+  }
 }
 
 // os_linux.go: signalM
@@ -272,4 +350,44 @@ void preemptM(m* mp) {
   if (mp->signalPending.compare_exchange_strong(zero, 1)) signalM(mp, sigPreempt);
 }
 
+// ===========================================================================
+// gort-only: the program's sigaction and signal, interposed.
+// ===========================================================================
+
+// gort-only: sigaction as the program sees it. For a signal gort handles
+// (SIGURG, SIGQUIT, SIGSEGV, SIGBUS, once rt0_go has installed the
+// handlers) the program's action is recorded in fwdSig and gort's handler
+// stays, forwarding to it (see sigfwdgo): otherwise a program's SIGURG
+// handler would swallow every preemption request and a stop-the-world
+// would wait for ever. oldact reports the program's previous action, as if
+// it were installed. Any other signal goes to libc unchanged.
+int sigactionInterposed(int sig, const struct sigaction* act, struct sigaction* oldact) {
+  if (sig <= 0 || sig >= NSIG || !sigOwned[sig].load()) return __sigaction(sig, act, oldact);
+  while (fwdSigLock.test_and_set(std::memory_order_acquire)) {
+  }
+  if (oldact != nullptr) *oldact = fwdSig[sig];
+  if (act != nullptr) fwdSig[sig] = *act;
+  fwdSigLock.clear(std::memory_order_release);
+  return 0;
+}
+
 }  // namespace gort::runtime
+
+extern "C" {
+// gort-only: the program's sigaction (see sigactionInterposed).
+int sigaction(int sig, const struct sigaction* act, struct sigaction* oldact) {
+  return gort::runtime::sigactionInterposed(sig, act, oldact);
+}
+
+// gort-only: the program's signal: BSD semantics as glibc's (SA_RESTART),
+// through the interposed sigaction, since glibc's signal calls its own.
+sighandler_t signal(int sig, sighandler_t handler) {
+  struct sigaction act {}, old {};
+  act.sa_handler = handler;
+  sigemptyset(&act.sa_mask);
+  if (sig > 0 && sig < NSIG) sigaddset(&act.sa_mask, sig);
+  act.sa_flags = SA_RESTART;
+  if (sigaction(sig, &act, &old) != 0) return SIG_ERR;
+  return old.sa_handler;
+}
+}
