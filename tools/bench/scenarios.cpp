@@ -178,6 +178,12 @@ void churn() {
   rt::GOMAXPROCS(2);
   gort::time::Sleep(40ms);  // every timer still armed is due by now
   for (auto& t : timers) t.Stop();
+  // Callbacks started late may still be running: wait until the count
+  // has stood still for 50 ms (at most 60 s), so all of them are counted.
+  for (int64_t n0 = -1, t0 = now(); late.n.load() != n0 && now() - t0 < 60000000000;) {
+    n0 = late.n.load();
+    gort::time::Sleep(50ms);
+  }
   printf("scenario churn procs=1-4 fired=%lld", (long long)late.n.load());
   late.print();
   printf("\n");

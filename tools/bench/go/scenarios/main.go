@@ -175,6 +175,12 @@ func churn() {
 	for _, t := range timers {
 		t.Stop()
 	}
+	// Callbacks started late may still be running: wait until the count
+	// has stood still for 50 ms (at most 60 s), so all of them are counted.
+	for n0, t0 := int64(-1), now(); atomic.LoadInt64(&late.n) != n0 && now()-t0 < 60e9; {
+		n0 = atomic.LoadInt64(&late.n)
+		time.Sleep(50 * time.Millisecond)
+	}
 	fmt.Printf("scenario churn procs=1-4 fired=%d", atomic.LoadInt64(&late.n))
 	late.print()
 	fmt.Println()
