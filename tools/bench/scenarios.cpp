@@ -1,6 +1,7 @@
 // scenarios.cpp — whole-program scenarios of issues 15 and 16 that Go's
 // testing.B cannot express as ns/op: timer lateness, timer churn, a million
-// goroutines. `gort_bench -scenario NAME [-procs P]` runs one and prints one
+// goroutines. `gort_bench -scenario NAME [-procs P] [-n G] [-stack BYTES]`
+// (-stack: SetMaxStack first, for the 16 KiB-stack column) runs one and prints one
 // line of key=value results; tools/bench/go/scenarios/main.go is its Go
 // twin, printing the same line (tools/bench/compare.py runs them
 // alternately and takes medians).
