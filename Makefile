@@ -59,11 +59,13 @@ test-tsan: deps
 # beside Go's originals, alternating in one run; not part of `make test`.
 # BENCHTIME=1s by default (Go's -test.benchtime).
 BENCHTIME ?= 1s
+# goroutines in the million scenario (0 skips it; 1M needs ~8 GiB free).
+MILLION ?= 1000000
 bench: deps
 	@cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" \
 	  "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" -DGORT_BUILD_TESTS=OFF -DGORT_BUILD_BENCH=ON >/dev/null
 	@cmake --build build-bench -j$(JOBS) --target gort_bench
-	@tools/bench/compare.py --build build-bench --benchtime $(BENCHTIME) --markdown build-bench/results.md
+	@tools/bench/compare.py --build build-bench --benchtime $(BENCHTIME) --million $(MILLION) --markdown build-bench/results.md
 
 # docs/xref.md, the gort -> Go 1.19 cross-reference, from the origin lines.
 # The goxref test fails until it is regenerated and committed.

@@ -5,6 +5,8 @@
 //
 //   gort_bench [-test.bench REGEXP] [-test.benchtime 1s|100x] [-test.cpu 1,2]
 //   gort_bench -rss      RSS per parked goroutine, 100k goroutines
+//   gort_bench -scenario NAME [-procs P]   timers, churn, 1M goroutines
+//                        (scenarios.cpp)
 //
 // The ported benchmarks come from Go 1.19 src/runtime: proc_test.go
 // (CreateGoroutines*, PingPongHog, WakeupParallel*, Matmult), chan_test.go
@@ -61,6 +63,9 @@ using gort::on_recv;
 using gort::on_send;
 using gort::select;
 namespace rt = gort::runtime;
+
+// scenarios.cpp: `gort_bench -scenario NAME`.
+int scenarioMode(int argc, char** argv);
 
 namespace {
 
@@ -915,6 +920,8 @@ int rssMode() {
 }
 
 int gomain(int argc, char** argv) {
+  for (int i = 1; i < argc; i++)
+    if (std::string(argv[i]) == "-scenario") return scenarioMode(argc, argv);
   std::string benchRe = ".";
   std::string benchtime = "1s";
   std::vector<int> cpus;

@@ -10,7 +10,9 @@ go-rss (tools/bench/go/rss), built with GOROOT=/usr/lib/go-1.19 and a
 GOCACHE/GOPATH under DIR/go. For each benchmark: gort's run, then Go's,
 then the next one, so both see the same machine load. Prints a table of
 ns/op and the gort/Go ratio, the extra measurements, and the issue-7
-targets; --markdown writes the same as Markdown.
+targets, then the whole-program scenarios (timers, churn, a million
+goroutines: gort_bench -scenario, go-scenarios) as medians of --rounds
+alternating runs; --markdown writes the same as Markdown.
 """
 
 import argparse
@@ -45,6 +47,21 @@ RUNTIME = [
 
 LINE_RE = re.compile(r"^(Benchmark\S+)\s+(\d+)\s+([0-9.]+) ns/op")
 RSS_RE = re.compile(r"([0-9.]+) bytes per parked goroutine")
+KV_RE = re.compile(r"(\w+)=([0-9.]+)\b")
+
+# Whole-program scenarios (scenarios.cpp, go/scenarios/main.go): name,
+# arguments, the keys shown. Each runs ROUNDS times alternating gort, Go and
+# gort with 16 KiB stacks (SetMaxStack: the address-space density of Go's
+# stacks, see docs/benchmarks.md); the table shows medians.
+SCENARIOS = [
+    ("sleepers P=1", ["-scenario", "sleepers", "-procs", "1"], ["wall_ms", "late_mean_us", "late_p99_us", "late_max_us"]),
+    ("sleepers P=2", ["-scenario", "sleepers", "-procs", "2"], ["wall_ms", "late_mean_us", "late_p99_us", "late_max_us"]),
+    ("sleepers 1-5ms P=1", ["-scenario", "sleepers15", "-procs", "1"],
+     ["wall_ms", "late_mean_us", "late_p99_us", "late_max_us"]),
+    ("sleepers 1-5ms P=2", ["-scenario", "sleepers15", "-procs", "2"],
+     ["wall_ms", "late_mean_us", "late_p99_us", "late_max_us"]),
+    ("timer churn", ["-scenario", "churn"], ["fired", "late_mean_us", "late_p99_us", "late_max_us"]),
+]
 
 
 def sh(cmd, env=None, cwd=None, timeout=600):
@@ -76,6 +93,8 @@ def build_go(build, src):
         (os.path.join(build, "go-runtime.test"), [GO, "test", "-c", "-o", os.path.join(build, "go-runtime.test"), "runtime"], build),
         (os.path.join(build, "go-extra.test"), [GO, "test", "-c", "-o", os.path.join(build, "go-extra.test"), "."], gobench),
         (os.path.join(build, "go-rss"), [GO, "build", "-o", os.path.join(build, "go-rss"), "./rss"], gobench),
+        (os.path.join(build, "go-scenarios"), [GO, "build", "-o", os.path.join(build, "go-scenarios"), "./scenarios"],
+         gobench),
     ]
     for out, cmd, cwd in steps:
         # go's build cache makes an up-to-date rebuild quick; Go's runtime
@@ -94,12 +113,34 @@ def fmt_ns(x):
     return f"{x:.2f}"
 
 
+def scenario_table(scen_rows, args):
+    out = [f"| scenario (median of {args.rounds}; the million: 1 run) | measure | gort | Go | gort/Go | gort, 16 KiB stacks |",
+           "|---|---|---:|---:|---:|---:|"]
+    for label, k, g, o, g16 in scen_rows:
+        r = f"{g / o:.2f}" if g is not None and o else "-"
+        out.append(f"| {label} | {k} | {fmt_ns(g)} | {fmt_ns(o)} | {r} | {fmt_ns(g16)} |")
+    return out
+
+
+def print_scenarios(scen_rows, args):
+    text = "\n".join(scenario_table(scen_rows, args)) + "\n"
+    print()
+    print(text)
+    if args.markdown:
+        with open(args.markdown, "w", encoding="utf-8") as f:
+            f.write(text)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", required=True)
     ap.add_argument("--benchtime", default="1s")
     ap.add_argument("--markdown", default=None)
     ap.add_argument("--skip-go-build", action="store_true")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of each scenario (medians)")
+    ap.add_argument("--million", type=int, default=1000000, help="goroutines in the million scenario (0: skip)")
+    ap.add_argument("--only-scenarios", action="store_true")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -126,10 +167,43 @@ def main():
         for n in list(gd) + [n for n in od if n not in gd]:
             rows.append((n, gd.get(n), od.get(n)))
 
-    for name in RUNTIME:
+    def kv(out):
+        m = [l for l in out.splitlines() if l.startswith("scenario ")]
+        if not m:
+            raise SystemExit("compare.py: no scenario line in:\n" + out)
+        return {k: float(v) for k, v in KV_RE.findall(m[-1])}
+
+    def median(xs):
+        xs = sorted(xs)
+        return xs[len(xs) // 2] if xs else None
+
+    go_scen = os.path.join(build, "go-scenarios")
+    scen_rows = []  # (label, key, gort, go, gort16)
+
+    def scenario(label, sargs, keys, rounds):
+        got = {"gort": [], "go": [], "gort16": []}
+        for _ in range(rounds):
+            got["gort"].append(kv(sh([gort] + sargs, timeout=1800)))
+            got["go"].append(kv(sh([go_scen] + sargs, env=goenv_run, timeout=1800)))
+            got["gort16"].append(kv(sh([gort] + sargs + ["-stack", "16384"], timeout=1800)))
+        for side in got:
+            for r in got[side]:
+                print(f"{side:<7} {label:<22} " + " ".join(f"{k}={r.get(k)}" for k in keys), flush=True)
+        for k in keys:
+            scen_rows.append((label, k, *(median([r[k] for r in got[side] if k in r]) for side in ("gort", "go", "gort16"))))
+
+    for label, sargs, keys in SCENARIOS:
+        scenario(label, sargs, keys, args.rounds)
+    if args.million > 0:
+        scenario(f"{args.million} goroutines", ["-scenario", "million", "-procs", "2", "-n", str(args.million)],
+                 ["create_ms", "release_ms", "rss_per_g"], 1)
+
+    for name in ([] if args.only_scenarios else RUNTIME):
         pat = f"^{name}$"
         pair(name, ["-test.bench", pat] + bt,
              [os.path.join(build, "go-runtime.test"), "-test.run", "NONE", "-test.bench", pat] + bt)
+    if args.only_scenarios:
+        return print_scenarios(scen_rows, args)
     pair("BenchmarkGosched", ["-test.bench", "^BenchmarkGosched$"] + bt,
          [os.path.join(build, "go-extra.test"), "-test.run", "NONE", "-test.bench", "^BenchmarkGosched$"] + bt)
     pair("BenchmarkFanout100k", ["-test.bench", "^BenchmarkFanout100k$", "-test.cpu", "1,2"] + bt,
@@ -202,6 +276,8 @@ def main():
         met = v <= lim if op == "<=" else v >= lim
         shown = f"{v:.2f}" if unit in ("ratio", "x", "ns") else f"{v:.0f}"
         w(f"| {label} | {shown} | {op} {lim} | {'yes' if met else 'NO'} |")
+    w("")
+    out.extend(scenario_table(scen_rows, args))
     w("")
     w(f"benchtime {args.benchtime}; {elapsed:.0f} s for the runs.")
     text = "\n".join(out) + "\n"
