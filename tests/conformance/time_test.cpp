@@ -202,7 +202,7 @@ std::string testAfterQueuing(Duration delta) {
 
   gtime::Time t0 = gtime::Now();
   for (int slot : slots) {
-    chan<gtime::Time> ac = gtime::After(Duration(slot) * delta);
+    chan<gtime::Time> ac = gtime::After(slot * delta);
     // sleep_test.go: await
     go([slot, result, ac] { result.send(afterResult{slot, ac.recv()}); });
   }
@@ -218,7 +218,7 @@ std::string testAfterQueuing(Duration delta) {
   }
   for (size_t i = 0; i < times.size(); i++) {
     Duration dt = times[i].Sub(t0);
-    Duration target = Duration(order[i]) * delta;
+    Duration target = order[i] * delta;
     // Go also fails dt > target+delta*10: a timing threshold, dropped.
     if (dt < target - delta / 2)
       return "After(" + std::to_string(target.count()) + "ns) arrived at " + std::to_string(dt.count()) + "ns";
@@ -234,7 +234,7 @@ TEST_CASE("TestAfterQueuing: thirteen Afters fire in deadline order, none early"
   constexpr int attempts = 5;
   std::string err = "!=nil";
   for (int i = 0; i < attempts && !err.empty(); i++) {
-    Duration delta = Duration(20 + i * 50) * 1ms;
+    Duration delta = (20 + i * 50) * 1ms;
     err = testAfterQueuing(delta);
     if (!err.empty()) WARN("attempt " << i << " failed: " << err);
   }
