@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 .PHONY: all deps build build-arm64 run test test-native test-arm64 conformance \
-        test-asan test-tsan xref bench docs docs-test clean
+        conformance-table test-asan test-tsan xref bench docs docs-test clean
 
 all: build
 
@@ -40,10 +40,18 @@ test-native: build
 test-arm64: build-arm64
 	@ctest --test-dir build-arm64 --output-on-failure --repeat until-pass:2
 
-# Only the ports of Go's tests, listed with the Go test each one ports.
+# The ports of Go's tests: the totals per Go file (ported / not applicable /
+# not yet ported, docs/conformance.md), then the [conformance] cases and the
+# check that the table is current.
 conformance: build
-	@./build/tests/gort_test --list-tests "[conformance]"
+	@tools/conformance/conformance.py --totals
 	@./build/tests/gort_test "[conformance]"
+	@tools/conformance/conformance.py --check
+
+# docs/conformance.md, regenerated from Go 1.19's tests and gort's TEST_CASEs.
+# The conformance test fails until it is regenerated and committed.
+conformance-table:
+	@tools/conformance/conformance.py
 
 test-asan: deps
 	@cmake -S . -B build-asan $(CMAKE_FLAGS) -DGORT_SANITIZE=address >/dev/null

@@ -4,8 +4,9 @@
 // side by side. The scheduler's half (checkTimers, checkTimersNoP,
 // wakeNetPoller, updateTimerPMask) is in proc.cpp, where Go has it. The
 // package time half that Go keeps in src/time/sleep.go (Sleep, After,
-// NewTimer, AfterFunc, Timer.Stop/Reset) and time.go (Now) is at the end
-// of this file, under its own banner.
+// NewTimer, AfterFunc, Timer.Stop/Reset), tick.go (NewTicker, Tick,
+// Ticker.Stop/Reset) and time.go (Now) is at the end of this file, under
+// its own banner.
 //
 // Code outside this file has to be careful in using a timer value.
 //
@@ -88,6 +89,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <stdexcept>
 
 #include "runtime/go.h"
 #include "runtime/lock_futex.h"
@@ -122,7 +124,7 @@ void timeSleep(int64_t ns) {
   }
   t->f = goroutineReady;
   t->arg = gp;
-  t->nextwhen = nanotime() + ns;
+  t->nextwhen = int64_t(uint64_t(nanotime()) + uint64_t(ns));  // gort: wraps as Go's int64 does
   if (t->nextwhen < 0) {  // check for overflow.
     t->nextwhen = maxWhen;
   }
@@ -706,13 +708,17 @@ void runOneTimer(p* pp, timer* t, int64_t now) {
   void* arg = t->arg;
   uintptr_t seq = t->seq;
 
+  bool periodic = t->period > 0;  // gort: t is not read after f runs
   if (t->period > 0) {
     // Leave in heap but adjust next time to fire.
     int64_t delta = t->when - now;
-    t->when += t->period * (1 + -delta / t->period);
+    // gort: Go's int64 arithmetic wraps; C++'s signed overflow is
+    // undefined, so the wrap is computed unsigned.
+    t->when = int64_t(uint64_t(t->when) + uint64_t(t->period) * uint64_t(1 + -delta / t->period));
     if (t->when < 0) {  // check for overflow.
       t->when = maxWhen;
     }
+    t->periodicRunning.fetch_add(1);  // gort: before another P can stop it
     siftdownTimer(pp->timers, 0);
     if (!casStatus(t, timerRunning, timerWaiting)) badTimer();
     updateTimer0When(pp);
@@ -725,8 +731,10 @@ void runOneTimer(p* pp, timer* t, int64_t now) {
   unlock(&pp->timersLock);
 
   // gort: from here on t may be freed by f itself (time::After's timer
-  // is): runOneTimer must not touch t again.
+  // is): runOneTimer must not touch t again, but for a periodic timer's
+  // count, whose owner waits for it before freeing t.
   f(arg, seq);
+  if (periodic) t->periodicRunning.fetch_sub(1);
 
   lock(&pp->timersLock);
 }
@@ -975,7 +983,7 @@ namespace rt = gort::runtime;
 static int64_t when(Duration d) {
   int64_t ns = d.count();
   if (ns <= 0) return rt::nanotime();
-  int64_t t = rt::nanotime() + ns;
+  int64_t t = int64_t(uint64_t(rt::nanotime()) + uint64_t(ns));  // gort: wraps as Go's int64 does
   if (t < 0) {
     // N.B. rt::nanotime() and d are always positive, so addition (including
     // overflow) will never result in t == 0.
@@ -1084,8 +1092,13 @@ chan<Time> After(Duration d) {
 // gort-only: a handle on st (NewTimer, AfterFunc make the first).
 Timer::Timer(state* st) : st_(st), C(st->c) {}
 
+// gort-only: the zero Timer (Go's var t Timer): no state, a nil C.
+Timer::Timer() : st_(nullptr), C(chan<Time>::nil()) {}
+
 // gort-only: copies share the timer, as copies of Go's *Timer do.
-Timer::Timer(const Timer& o) : st_(o.st_), C(o.C) { st_->refs.fetch_add(1); }
+Timer::Timer(const Timer& o) : st_(o.st_), C(o.C) {
+  if (st_ != nullptr) st_->refs.fetch_add(1);
+}
 
 // gort-only: see the copy constructor.
 Timer& Timer::operator=(const Timer& o) {
@@ -1121,6 +1134,8 @@ Timer::~Timer() {
 // true if the call stops the timer, false if the timer has already expired
 // or been stopped. Stop does not close the channel.
 bool Timer::Stop() {
+  // gort: Go tests t.r.f == nil; the zero Timer here has no state at all.
+  if (st_ == nullptr) throw std::runtime_error("time: Stop called on uninitialized Timer");
   bool pending = rt::stopTimer(&st_->r);
   if (pending) st_->stopped++;
   return pending;
@@ -1132,11 +1147,129 @@ bool Timer::Stop() {
 // NewTimer, Reset should be invoked only on stopped or expired timers
 // with drained channels.
 bool Timer::Reset(Duration d) {
+  if (st_ == nullptr) throw std::runtime_error("time: Reset called on uninitialized Timer");
   int64_t w = when(d);
   bool active = rt::resetTimer(&st_->r, w);
   if (active) st_->stopped++;  // the pending firing was replaced by a new one
   st_->armed++;
   return active;
+}
+
+// ---------------------------------------------------------------------------
+// time/tick.go: Ticker
+// ---------------------------------------------------------------------------
+
+// gort-only: the state behind a Ticker handle (Go: the Ticker struct with
+// its runtimeTimer, collected by the GC). As with Timer::state, the runtime
+// timer may still sit in a P's heap, or its f still run, after the last
+// handle is dropped; see ~Ticker.
+struct Ticker::state {
+  rt::timer r{};
+  chan<Time> c{1};  // a 1-element time buffer: ticks for a slow reader drop
+  std::atomic<int32_t> refs{1};
+};
+
+// time/sleep.go: sendTime (a Ticker's). Sends the current time on the
+// ticker's channel without blocking. Runs on g0 from runtimer, once per
+// period; runOneTimer counts it in r.periodicRunning.
+static void sendTick(void* arg, uintptr_t) {
+  auto* st = static_cast<Ticker::state*>(arg);
+  Time now = Now();
+  rt::selectnbsend(st->c.hchan_(), &now);
+}
+
+// gort-only: the function a dropped Ticker's runtime timer is re-armed
+// with, once as a one-shot timer: it frees the state (see ~Ticker).
+static void freeTicker(void* arg, uintptr_t) { delete static_cast<Ticker::state*>(arg); }
+
+// time/tick.go: NewTicker. NewTicker returns a new Ticker containing a
+// channel that will send the current time on the channel after each tick.
+// The period of the ticks is specified by the duration argument. The ticker
+// will adjust the time interval or drop ticks to make up for slow
+// receivers. The duration d must be greater than zero; if not, NewTicker
+// will panic.
+Ticker NewTicker(Duration d) {
+  if (d.count() <= 0) throw std::runtime_error("non-positive interval for NewTicker");
+  // Give the channel a 1-element time buffer (Ticker::state's c). If the
+  // client falls behind while reading, we drop ticks on the floor until
+  // the client catches up.
+  auto* st = new Ticker::state;
+  st->r.when = when(d);
+  st->r.period = d.count();
+  st->r.f = sendTick;
+  st->r.arg = st;
+  rt::startTimer(&st->r);
+  return Ticker(st);
+}
+
+// gort-only: a handle on st (NewTicker makes the first).
+Ticker::Ticker(state* st) : st_(st), C(st->c) {}
+
+// gort-only: the zero Ticker (Go's &Ticker{}): no state, a nil C.
+Ticker::Ticker() : st_(nullptr), C(chan<Time>::nil()) {}
+
+// gort-only: copies share the ticker, as copies of Go's *Ticker do.
+Ticker::Ticker(const Ticker& o) : st_(o.st_), C(o.C) {
+  if (st_ != nullptr) st_->refs.fetch_add(1);
+}
+
+// gort-only: see the copy constructor.
+Ticker& Ticker::operator=(const Ticker& o) {
+  Ticker tmp(o);
+  std::swap(st_, tmp.st_);
+  std::swap(C, tmp.C);
+  return *this;
+}
+
+// gort-only: the last handle stops the ticker and frees the state, once no
+// sendTick is still running and no P's heap holds the runtime timer.
+Ticker::~Ticker() {
+  if (st_ == nullptr || st_->refs.fetch_sub(1) != 1) return;
+  state* st = st_;
+  rt::deltimer(&st->r);
+  // deltimer waits out timerRunning, and runOneTimer counts a call before
+  // it leaves timerRunning: every sendTick still to return is counted.
+  while (st->r.periodicRunning.load() != 0) rt::osyield();
+  uint32_t s = st->r.status.load();
+  if (s == rt::timerNoStatus || s == rt::timerRemoved) {
+    delete st;
+    return;
+  }
+  // Still in a P's heap as timerDeleted: re-arm it, one-shot, to fire at
+  // once with a function that frees it (runOneTimer never touches a
+  // one-shot timer after calling f).
+  rt::modtimer(&st->r, rt::nanotime() + 1, 0, freeTicker, st, 0);
+}
+
+// time/tick.go: (*Ticker).Stop. Stop turns off a ticker. After Stop, no
+// more ticks will be sent. Stop does not close the channel, to prevent a
+// concurrent goroutine reading from the channel from seeing an erroneous
+// "tick".
+void Ticker::Stop() {
+  // gort: Go's stopTimer of a zero runtimeTimer does nothing; so here.
+  if (st_ == nullptr) return;
+  rt::stopTimer(&st_->r);
+}
+
+// time/tick.go: (*Ticker).Reset. Reset stops a ticker and resets its period
+// to the specified duration. The next tick will arrive after the new period
+// elapses. The duration d must be greater than zero; if not, Reset will
+// panic.
+void Ticker::Reset(Duration d) {
+  if (d.count() <= 0) throw std::runtime_error("non-positive interval for Ticker.Reset");
+  if (st_ == nullptr) throw std::runtime_error("time: Reset called on uninitialized Ticker");
+  rt::modTimer(&st_->r, when(d), d.count(), st_->r.f, st_->r.arg, st_->r.seq);
+}
+
+// time/tick.go: Tick. Tick is a convenience wrapper for NewTicker providing
+// access to the ticking channel only. Without a way to shut it down the
+// underlying Ticker cannot be recovered; it "leaks" (gort: its state is
+// never freed, as Go's GC never frees it). Unlike NewTicker, Tick will
+// return nil if d <= 0.
+chan<Time> Tick(Duration d) {
+  if (d.count() <= 0) return chan<Time>::nil();
+  Ticker* t = new Ticker(NewTicker(d));  // gort: the leak Go documents
+  return t->C;
 }
 
 }  // namespace gort::time

@@ -32,6 +32,11 @@ struct timer {
 
   // The status field holds one of the values below.
   std::atomic<uint32_t> status;
+
+  // gort: calls of f still running for a periodic timer (runOneTimer puts
+  // it back to timerWaiting before calling f). Go's GC keeps a stopped
+  // Ticker alive while its f runs; here ~Ticker waits for this to be 0.
+  std::atomic<uint32_t> periodicRunning;
 };
 
 // Values for the timer status field (time.go). The transitions each

@@ -1,8 +1,9 @@
-// time_public.h — package time for programs: Sleep, After, Now, Timer.
-// Included by go.h.
+// time_public.h — package time for programs: Sleep, After, Now, Timer,
+// Ticker. Included by go.h.
 //
-// Go's src/time/sleep.go and time.go, reduced to what DESIGN §9 names plus
-// Timer (NewTimer, AfterFunc, Stop, Reset). The runtime half (per-P timer
+// Go's src/time/sleep.go, tick.go and time.go, reduced to what DESIGN §9
+// names plus Timer (NewTimer, AfterFunc, Stop, Reset) and Ticker
+// (NewTicker, Tick, Stop, Reset). The runtime half (per-P timer
 // heaps, timeSleep) is runtime/time.cpp. A sleeping goroutine parks in
 // "sleep"; its M goes on running other goroutines.
 //
@@ -68,6 +69,9 @@ chan<Time> After(Duration d);
 class Timer {
  public:
   struct state;
+  // The zero Timer (Go: var t Timer): its C is nil, and Stop and Reset
+  // panic (throw std::runtime_error) "called on uninitialized Timer".
+  Timer();
   Timer(const Timer& o);
   Timer& operator=(const Timer& o);
   ~Timer();
@@ -99,5 +103,45 @@ Timer NewTimer(Duration d);
 // time/sleep.go: AfterFunc. Waits for d to elapse and then calls f in its own
 // goroutine. The returned Timer can cancel the call with Stop.
 Timer AfterFunc(Duration d, std::function<void()> f);
+
+// time/tick.go: Ticker. Holds a channel that delivers "ticks" of a clock at
+// intervals: the current time is sent on C every period, dropping ticks for
+// a slow receiver (C has a buffer of one). Copies share one ticker, like
+// Go's *Ticker; it is stopped when the last copy is destroyed.
+class Ticker {
+ public:
+  struct state;
+  // The zero Ticker (Go: &Ticker{C: c}): Stop does nothing, Reset panics.
+  Ticker();
+  Ticker(const Ticker& o);
+  Ticker& operator=(const Ticker& o);
+  ~Ticker();
+
+  // Stop turns off a ticker. After Stop, no more ticks will be sent. Stop
+  // does not close the channel, to prevent a concurrent goroutine reading
+  // from the channel from seeing an erroneous "tick".
+  void Stop();
+  // Reset stops a ticker and resets its period to d. The next tick will
+  // arrive after the new period elapses. d must be greater than zero; if
+  // not, Reset panics (throws std::runtime_error).
+  void Reset(Duration d);
+
+ private:
+  friend Ticker NewTicker(Duration d);
+  explicit Ticker(state* st);
+  state* st_;
+
+ public:
+  chan<Time> C;  // the channel on which the ticks are delivered
+};
+
+// time/tick.go: NewTicker. A Ticker whose channel receives the current time
+// after each period d. d must be greater than zero; if not, NewTicker
+// panics (throws std::runtime_error "non-positive interval for NewTicker").
+Ticker NewTicker(Duration d);
+// time/tick.go: Tick. NewTicker(d).C for clients that never stop the
+// ticker: as in Go, the ticker can never be freed (it "leaks"). Unlike
+// NewTicker, Tick returns the nil channel if d <= 0.
+chan<Time> Tick(Duration d);
 
 }  // namespace gort::time
