@@ -117,6 +117,7 @@ bool chansend(hchan* c, void* ep, bool block) {
   // detector.)
   // gort: a channel operation is a runtime entry point: honour a pending
   // preemption request here, as Go's prologue check would.
+  checkNoG("chan send");  // gort: misuse from outside a goroutine (docs/differences.md)
   preemptPoint();
   if (c == nullptr) {
     if (!block) return false;
@@ -251,6 +252,7 @@ void recvDirect(const _type* t, sudog* sg, void* dst) {
 void closechan(hchan* c) {
   // gort: a channel operation is a runtime entry point: honour a pending
   // preemption request here, as Go's prologue check would.
+  checkNoG("close of channel");  // gort: misuse from outside a goroutine (docs/differences.md)
   preemptPoint();
   if (c == nullptr) throw plainError("close of nil channel");
 
@@ -334,6 +336,7 @@ bool chanrecv2(hchan* c, void* elem) {
 std::pair<bool, bool> chanrecv(hchan* c, void* ep, bool block) {
   // gort: a channel operation is a runtime entry point: honour a pending
   // preemption request here, as Go's prologue check would.
+  checkNoG("chan receive");  // gort: misuse from outside a goroutine (docs/differences.md)
   preemptPoint();
   if (c == nullptr) {
     if (!block) return {false, false};

@@ -202,6 +202,17 @@ __attribute__((noinline)) void fatal(const char* s) {
   fatalthrow(throwTypeUser, reinterpret_cast<ucontext_t*>(&uc), false, 0);
 }
 
+// gort-only: Go has no twin (every Go function runs on a goroutine); the
+// words follow Go's fatal errors. A thread with no g has no traceback.
+__attribute__((noinline)) void badNoG(const char* op) {
+  {
+    tbprinter out(2);
+    out.printf("fatal error: %s called from a thread that is not running a goroutine "
+               "(not started by gort, or before rt0_go)\n", op);
+  }
+  exit2();
+}
+
 // panic.go: fatalpanic (with printpanics)
 // fatalpanic implements an unrecoverable panic: it prints the panic value
 // and the goroutine's traceback from the caller, then exits with status 2.

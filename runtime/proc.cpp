@@ -221,6 +221,7 @@ void main() {
 // Gosched yields the processor, allowing other goroutines to run. It does
 // not suspend the current goroutine, so execution resumes automatically.
 void Gosched() {
+  checkNoG("runtime.Gosched");  // gort: misuse from outside a goroutine
   g* gp = getg();
   fiberLeave(gp, gp->m->g0);
   mcall(gosched_m);
@@ -236,6 +237,7 @@ void Gosched() {
 // readied. If unlockf returns false, it must guarantee that the G cannot be
 // externally readied. Reason explains why the goroutine has been parked.
 void gopark(bool (*unlockf)(g*, void*), void* lock, waitReason reason) {
+  checkNoG("gopark");  // gort: any other blocking entry point, from outside a goroutine
   m* mp = acquirem();
   g* gp = mp->curg;
   uint32_t status = readgstatus(gp);
@@ -2116,6 +2118,7 @@ g* malg(int32_t stacksize) {
 // Create a new g running fn. Put it on the queue of g's waiting to run.
 // The compiler turns a go statement into a call to this (gort: go.h's go).
 __attribute__((noinline)) void newproc(funcval* fn) {
+  checkNoG("go statement");  // gort: misuse from outside a goroutine (docs/differences.md)
   g* gp = getg();
   uintptr_t pc = GORT_GETCALLERPC();
   systemstack([&] {

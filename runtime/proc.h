@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "runtime/runtime2.h"
+#include "runtime/stubs.h"
 
 namespace gort::runtime {
 
@@ -24,6 +25,15 @@ constexpr uint64_t _GoidCacheBatch = 16;
 // goroutine's header and traceback; exit 2. (An uncaught exception comes
 // here through std::terminate: panic.cpp.)
 [[noreturn]] void fatalpanic(const char* what);
+// gort-only: the fatal error for a runtime entry point (op: "chan send",
+// "go statement", ...) called on a thread with no g: one gort did not
+// start, or before rt0_go. Never returns.
+[[noreturn]] void badNoG(const char* op);
+// gort-only: dies through badNoG when this thread runs no goroutine. A TLS
+// load and a never-taken branch: cheap enough for every public entry point.
+__attribute__((always_inline)) inline void checkNoG(const char* op) {
+  if (__builtin_expect(getg() == nullptr, 0)) badNoG(op);
+}
 // gort-only: the first thing a new goroutine does on its own stack.
 void goentry_begin();
 
