@@ -64,17 +64,17 @@ hchan* makechan(const _type* elem, intptr_t size) {
   hchan* c;
   if (mem == 0) {
     // Queue or element size is zero.
-    c = ::new (::operator new(hchanSize)) hchan{};
+    c = ::new (mallocgc(hchanSize)) hchan{};
     c->buf = nullptr;  // gort: Go points buf at c.raceaddr() for the race detector
   } else if (elem->align <= maxAlign) {
     // Allocate hchan and buf in one call.
-    void* p = ::operator new(hchanSize + mem);
+    void* p = mallocgc(hchanSize + mem);
     c = ::new (p) hchan{};
     c->buf = static_cast<char*>(p) + hchanSize;
   } else {
     // Over-aligned elements: buf is its own allocation.
-    c = ::new (::operator new(hchanSize)) hchan{};
-    c->buf = ::operator new(mem, std::align_val_t(elem->align));
+    c = ::new (mallocgc(hchanSize)) hchan{};
+    c->buf = mallocgc(mem, elem->align);
   }
 
   c->elemsize = uint16_t(elem->size);

@@ -287,7 +287,7 @@ sudog* acquireSudog() {
     }
     unlock(&sched.sudoglock);
     // If the central cache is empty, allocate a new one.
-    if (cache.n == 0) cache.buf[cache.n++] = new sudog{};
+    if (cache.n == 0) cache.buf[cache.n++] = newobject<sudog>();
   }
   sudog* s = cache.buf[--cache.n];
   cache.buf[cache.n] = nullptr;
@@ -789,7 +789,7 @@ void mPark() {
 // stack is freed by pthread itself.
 m* allocm(p*, void (*fn)(), int64_t id) {
   acquirem();
-  m* mp = new m{};
+  m* mp = newobject<m>();
   mp->mstartfn = fn;
   mcommoninit(mp, id);
   // gort: g0 runs on the stack pthread_create allocates (Go: malg(-1)
@@ -2100,7 +2100,7 @@ GORT_NEVER_RETURNS void exitsyscall0(g* gp) {
 // proc.go: malg
 // Allocate a new g, with a stack big enough for stacksize bytes.
 g* malg(int32_t stacksize) {
-  g* newg = new g{};
+  g* newg = newobject<g>();
   if (stacksize >= 0) {
     uint32_t size = uint32_t(stacksize);
     systemstack([&] { newg->stack = stackalloc(size); });

@@ -25,7 +25,7 @@ const std::map<std::string, std::function<void()>>& misuseOps() {
       {"ChanSend", [] { chan<int> c(1); c.send(1); }},
       {"ChanRecv", [] { chan<int> c(1); (void)c.recv2(); }},
       {"ChanClose", [] { chan<int> c(1); c.close(); }},
-      {"Select", [] { chan<int> c(1); select(on_recv(c, [](int, bool) {}), on_default([] {})); }},
+      {"Select", [] { chan<int> c(1), d(1); select(on_recv(c, [](int, bool) {}), on_recv(d, [](int, bool) {})); }},
       {"MutexLock", [] { static sync::Mutex mu; mu.Lock(); }},
       {"Sleep", [] { time::Sleep(std::chrono::milliseconds(1)); }},
       {"Go", [] { go([] {}); }},
