@@ -109,19 +109,28 @@ void retire(void* old) {
 }
 
 // pMask: one bit per P (proc.go: type pMask).
+// gort: the words live behind an atomic pointer that procresize replaces
+// (under sched.lock) while P-less Ms read it: loads are acquire, as Go's
+// snapshot of the slice header is a read of a published slice; the bits
+// themselves are read seq_cst, as Go's atomic.Load (proc.go:5639).
 struct pMask {
-  std::atomic<uint32_t>* bits = nullptr;
-  int32_t n = 0;
-  bool read(int32_t id) const { return (bits[id / 32].load(std::memory_order_relaxed) >> (id % 32)) & 1; }
-  void set(int32_t id) { bits[id / 32].fetch_or(1u << (id % 32)); }
-  void clear(int32_t id) { bits[id / 32].fetch_and(~(1u << (id % 32))); }
+  std::atomic<std::atomic<uint32_t>*> bits{nullptr};
+  int32_t n = 0;  // words; written under sched.lock
+  // proc.go: pMask.read
+  bool read(int32_t id) const { return (bits.load(std::memory_order_acquire)[id / 32].load() >> (id % 32)) & 1; }
+  // proc.go: pMask.set
+  void set(int32_t id) { bits.load(std::memory_order_acquire)[id / 32].fetch_or(1u << (id % 32)); }
+  // proc.go: pMask.clear
+  void clear(int32_t id) { bits.load(std::memory_order_acquire)[id / 32].fetch_and(~(1u << (id % 32))); }
+  // proc.go: procresize's growth of the masks (copying the old words).
   void resize(int32_t nprocs) {
     int32_t words = (nprocs + 31) / 32;
     if (words <= n) return;
+    std::atomic<uint32_t>* old = bits.load(std::memory_order_relaxed);
     auto* nb = new std::atomic<uint32_t>[words];
-    for (int32_t i = 0; i < words; i++) nb[i].store(i < n ? bits[i].load() : 0);
-    retire(bits);  // readers may still hold the old array
-    bits = nb;
+    for (int32_t i = 0; i < words; i++) nb[i].store(i < n ? old[i].load() : 0);
+    bits.store(nb, std::memory_order_release);
+    retire(old);  // readers may still hold the old array
     n = words;
   }
 };
@@ -1194,6 +1203,10 @@ top:
   int64_t now = ct.now;
   int64_t pollUntil = ct.pollUntil;
 
+  // gort: Go tries the trace reader (traceReader) and a GC mark worker
+  // (gcController.findRunnableGCWorker) here; gort's trace has no reader
+  // goroutine and there is no GC.
+
   // Check the global runnable queue once in a while to ensure fairness.
   // Otherwise two goroutines can completely occupy the local runqueue by
   // constantly respawning each other.
@@ -1203,6 +1216,9 @@ top:
     unlock(&sched.lock);
     if (gp != nullptr) return {gp, false, false};
   }
+
+  // gort: Go wakes the finalizer goroutine here (wakefing); no GC, no
+  // finalizers.
 
   // local runq
   {
@@ -2216,7 +2232,7 @@ void gfput(p* _p_, g* gp) {
   ownedAdd(_p_->gFree.n, 1);
   if (_p_->gFree.n.load(std::memory_order_relaxed) >= 64) {
     int32_t inc = 0;
-    gList stackQ, noStackQ;
+    gQueue stackQ, noStackQ;
     while (_p_->gFree.n.load(std::memory_order_relaxed) >= 32) {
       gp = _p_->gFree.list.pop();
       ownedAdd(_p_->gFree.n, -1);
@@ -2227,8 +2243,8 @@ void gfput(p* _p_, g* gp) {
       inc++;
     }
     lock(&sched.gFree.lock);
-    while (g* x = noStackQ.pop()) sched.gFree.noStack.push(x);
-    while (g* x = stackQ.pop()) sched.gFree.stack.push(x);
+    sched.gFree.noStack.pushAll(noStackQ);
+    sched.gFree.stack.pushAll(stackQ);
     ownedAdd(sched.gFree.n, inc);
     unlock(&sched.gFree.lock);
   }
@@ -2280,7 +2296,7 @@ retry:
 // Purge all cached G's from gfree list to the global list.
 void gfpurge(p* _p_) {
   int32_t inc = 0;
-  gList stackQ, noStackQ;
+  gQueue stackQ, noStackQ;
   while (!_p_->gFree.list.empty()) {
     g* gp = _p_->gFree.list.pop();
     _p_->gFree.n--;
@@ -2291,8 +2307,8 @@ void gfpurge(p* _p_) {
     inc++;
   }
   lock(&sched.gFree.lock);
-  while (g* x = noStackQ.pop()) sched.gFree.noStack.push(x);
-  while (g* x = stackQ.pop()) sched.gFree.stack.push(x);
+  sched.gFree.noStack.pushAll(noStackQ);
+  sched.gFree.stack.pushAll(stackQ);
   sched.gFree.n += inc;
   unlock(&sched.gFree.lock);
 }
@@ -2584,6 +2600,12 @@ void incidlelocked(int32_t v) {
 // M's, if 0 -> deadlock. sched.lock must be held.
 void checkdead() {
   assertLockHeld(&sched.lock);
+
+  // If we are dying because of a signal caught on an already idle thread,
+  // freezetheworld will cause all running threads to block. And runtime
+  // will essentially enter into deadlock state, except that there is a
+  // thread that will call exit soon.
+  if (panicking.load() > 0) return;
 
   int32_t run = mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys;
   if (run > 0) return;
@@ -3324,6 +3346,15 @@ g* gQueue::pop() {
 void gList::push(g* gp) {
   gp->schedlink.store(head, std::memory_order_relaxed);
   __atomic_store_n(&head, gp, __ATOMIC_RELAXED);
+}
+
+// proc.go: (*gList).pushAll
+// Prepends all Gs in q to l, keeping q's order.
+void gList::pushAll(gQueue q) {
+  if (!q.empty()) {
+    q.tail->schedlink.store(head, std::memory_order_relaxed);
+    __atomic_store_n(&head, q.head, __ATOMIC_RELAXED);
+  }
 }
 
 // proc.go: (*gList).pop
