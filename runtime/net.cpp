@@ -69,7 +69,7 @@ std::error_code syserr(int e) { return {e, std::system_category()}; }
 static std::string causeText(const OpError& e) {
   std::string s;
   if (!e.AddrErr.empty()) {
-    // net.go: (*AddrError).Error
+    // net/net.go: (*AddrError).Error
     if (e.AddrErrAddr.empty()) return e.AddrErr;
     return "address " + e.AddrErrAddr + ": " + e.AddrErr;
   }
@@ -79,7 +79,7 @@ static std::string causeText(const OpError& e) {
   return s;
 }
 
-// net.go: (*OpError).Error
+// net/net.go: (*OpError).Error
 std::string OpError::Error() const {
   if (Op.empty()) return causeText(*this);  // a bare error (io.EOF)
   std::string s = Op;
@@ -182,7 +182,7 @@ std::error_code initFD(netFD* fd) {
   return {};
 }
 
-// net.go: an OpError for op on fd: its network and addresses around cause.
+// net/net.go: OpError (for op on fd: its network and addresses around cause)
 // (Go's conn.Read/Write and netFD.accept wrap the same way.)
 OpError opError(const char* op, const netFD* fd, OpError cause, bool withSource) {
   cause.Op = op;
@@ -273,12 +273,12 @@ OpError resolve(std::string_view network, std::string_view address, bool listen,
   else if (network == "tcp6")
     family = AF_INET6;
   else if (network != "tcp") {
-    // net.go: UnknownNetworkError
+    // net/net.go: UnknownNetworkError
     OpError e(errc::badNetwork);
     e.AddrErr = "unknown network " + std::string(network);
     return e;
   }
-  // net.go: AddrError, as SplitHostPort and the port parser report it.
+  // Go's AddrError (net/net.go), as SplitHostPort and the port parser report it.
   auto addrErr = [](const char* why, std::string_view addr) {
     OpError e(errc::badAddress);
     e.AddrErr = why;
@@ -322,7 +322,7 @@ OpError resolve(std::string_view network, std::string_view address, bool listen,
     rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
   }
   if (rc != 0 || res == nullptr) {
-    // net.go: DNSError ("lookup host: no such host").
+    // net/net.go: DNSError ("lookup host: no such host").
     OpError e(errc::badAddress);
     e.AddrErr = rc == EAI_NONAME || rc == EAI_NODATA ? "no such host" : gai_strerror(rc);
     e.AddrErrAddr = "";
@@ -385,7 +385,7 @@ Conn::~Conn() {
 std::pair<size_t, OpError> Conn::Read(void* buf, size_t n) {
   if (!fd_) return {0, errc::closed};
   netFD* fd = fd_.get();
-  // net/net.go: (*conn).Read wraps every error but io.EOF in an OpError.
+  // Every error but io.EOF is wrapped in an OpError, as Go's (*conn).Read does.
   auto fail = [fd](OpError err) { return std::pair<size_t, OpError>{0, detail::opError("read", fd, err, true)}; };
   // fd.readLock()
   if (!fd->incref()) return fail(errc::closed);
@@ -425,7 +425,7 @@ std::pair<size_t, OpError> Conn::Read(void* buf, size_t n) {
 std::pair<size_t, OpError> Conn::Write(const void* buf, size_t n) {
   if (!fd_) return {0, errc::closed};
   netFD* fd = fd_.get();
-  // net/net.go: (*conn).Write wraps every error in an OpError.
+  // Every error is wrapped in an OpError, as Go's (*conn).Write does.
   auto fail = [fd](size_t nn, OpError err) {
     return std::pair<size_t, OpError>{nn, detail::opError("write", fd, err, true)};
   };
@@ -517,7 +517,7 @@ Listener::~Listener() {
 std::pair<Conn, OpError> Listener::Accept() {
   if (!fd_) return {Conn(), errc::closed};
   netFD* fd = fd_.get();
-  // net/tcpsock_posix.go: (*TCPListener).accept's errors are OpErrors.
+  // Errors are OpErrors, as Go's (*TCPListener).accept returns them.
   auto fail = [fd](OpError err) { return std::pair<Conn, OpError>{Conn(), detail::opError("accept", fd, err, false)}; };
   if (!fd->incref()) return fail(errc::closed);
   fd->rmu.Lock();
@@ -581,7 +581,7 @@ std::string Listener::Addr() const {
 
 // net/dial.go: Listen (with net/sock_posix.go's socket and (*netFD).listenStream).
 std::pair<Listener, OpError> Listen(std::string_view network, std::string_view address) {
-  // net/dial.go: (*ListenConfig).Listen wraps every error in an OpError
+  // Every error is wrapped in an OpError, as Go's (*ListenConfig).Listen does
   // {Op: "listen", Net: network, Addr: the resolved address}.
   auto fail = [network](OpError err, std::string addr) {
     err.Op = "listen";
@@ -620,7 +620,7 @@ std::pair<Listener, OpError> Listen(std::string_view network, std::string_view a
 
 // net/dial.go: Dial (with net/fd_unix.go's (*netFD).connect).
 std::pair<Conn, OpError> Dial(std::string_view network, std::string_view address) {
-  // net/dial.go: (*Dialer).DialContext's errors are OpErrors {Op: "dial",
+  // Errors are OpErrors, as Go's (*Dialer).DialContext returns them {Op: "dial",
   // Net: network, Addr: the remote address}.
   auto fail = [network](OpError err, std::string addr) {
     err.Op = "dial";

@@ -55,7 +55,7 @@ enum class errc {
 const std::error_category& net_category();
 inline std::error_code make_error_code(errc e) { return {int(e), net_category()}; }
 
-// net.go: OpError (with os.SyscallError and net.AddrError folded in).
+// net/net.go: OpError (with os.SyscallError and net.AddrError folded in).
 // The error of Listen, Dial, Accept, Read and Write: a std::error_code (the
 // cause: an errno or a net::errc, so `err == std::errc::address_in_use` and
 // `err == net::errc::timeout` hold as before) with Go's context around it.
@@ -80,7 +80,7 @@ class OpError : public std::error_code {
 
   // The cause, without the context.
   std::error_code Err() const { return *this; }
-  // net.go: (*OpError).Error
+  // net/net.go: (*OpError).Error
   std::string Error() const;
   std::string message() const { return Error(); }
 };

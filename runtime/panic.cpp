@@ -203,7 +203,7 @@ __attribute__((noinline)) void fatal(const char* s) {
   fatalthrow(throwTypeUser, reinterpret_cast<ucontext_t*>(&uc), false, 0);
 }
 
-// mheap.go: (*mheap).grow's print, then mcache.go: throw("out of memory")
+// mheap.go: (*mheap).grow (its failure print; mcache.go then throws "out of memory")
 // gort: "in use" is what malloc holds (mallinfo2), Go's heap counters' twin.
 __attribute__((noinline)) void outOfMemory(uintptr_t ask) {
   struct mallinfo2 mi = mallinfo2();

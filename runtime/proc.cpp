@@ -122,7 +122,7 @@ struct pMask {
   void set(int32_t id) { bits.load(std::memory_order_acquire)[id / 32].fetch_or(1u << (id % 32)); }
   // proc.go: pMask.clear
   void clear(int32_t id) { bits.load(std::memory_order_acquire)[id / 32].fetch_and(~(1u << (id % 32))); }
-  // proc.go: procresize's growth of the masks (copying the old words).
+  // proc.go: procresize (the masks' growth, copying the old words)
   void resize(int32_t nprocs) {
     int32_t words = (nprocs + 31) / 32;
     if (words <= n) return;

@@ -31,9 +31,10 @@ constexpr uint64_t _GoidCacheBatch = 16;
 // "go statement", ...) called on a thread with no g: one gort did not
 // start, or before rt0_go. Never returns.
 [[noreturn]] void badNoG(const char* op);
-// mheap.go: (*mheap).grow's failure ("runtime: out of memory: cannot
-// allocate N-byte block (M in use)"), then mcache.go's throw("out of
-// memory"): an allocation of the runtime's own failed. Never returns.
+// mheap.go: (*mheap).grow (its failure path, with mcache.go's throw)
+// Prints "runtime: out of memory: cannot allocate N-byte block (M in use)"
+// and throws "out of memory": an allocation of the runtime's own failed.
+// Never returns.
 [[noreturn]] void outOfMemory(uintptr_t ask);
 // malloc.go: mallocgc (gort: operator new, nothrow; align 0 for the
 // default). A failure is Go's fatal "out of memory", not std::bad_alloc.
@@ -43,8 +44,8 @@ inline void* mallocgc(uintptr_t size, uintptr_t align = 0) {
   if (__builtin_expect(p == nullptr, 0)) outOfMemory(size);
   return p;
 }
-// malloc.go: newobject, the implementation of new(T) for the runtime's own
-// objects (g, m, sudog, timer...): mallocgc, then construct. delete frees it.
+// malloc.go: newobject (new(T), for the runtime's own objects)
+// g, m, sudog...: mallocgc, then construct. delete frees it.
 template <class T, class... A>
 T* newobject(A&&... a) {
   void* p = alignof(T) > __STDCPP_DEFAULT_NEW_ALIGNMENT__ ? mallocgc(sizeof(T), alignof(T)) : mallocgc(sizeof(T));
