@@ -64,17 +64,17 @@ hchan* makechan(const _type* elem, intptr_t size) {
   hchan* c;
   if (mem == 0) {
     // Queue or element size is zero.
-    c = ::new (::operator new(hchanSize)) hchan{};
+    c = ::new (mallocgc(hchanSize)) hchan{};
     c->buf = nullptr;  // gort: Go points buf at c.raceaddr() for the race detector
   } else if (elem->align <= maxAlign) {
     // Allocate hchan and buf in one call.
-    void* p = ::operator new(hchanSize + mem);
+    void* p = mallocgc(hchanSize + mem);
     c = ::new (p) hchan{};
     c->buf = static_cast<char*>(p) + hchanSize;
   } else {
     // Over-aligned elements: buf is its own allocation.
-    c = ::new (::operator new(hchanSize)) hchan{};
-    c->buf = ::operator new(mem, std::align_val_t(elem->align));
+    c = ::new (mallocgc(hchanSize)) hchan{};
+    c->buf = mallocgc(mem, elem->align);
   }
 
   c->elemsize = uint16_t(elem->size);
@@ -117,6 +117,7 @@ bool chansend(hchan* c, void* ep, bool block) {
   // detector.)
   // gort: a channel operation is a runtime entry point: honour a pending
   // preemption request here, as Go's prologue check would.
+  checkNoG("chan send");  // gort: misuse from outside a goroutine (docs/differences.md)
   preemptPoint();
   if (c == nullptr) {
     if (!block) return false;
@@ -251,6 +252,7 @@ void recvDirect(const _type* t, sudog* sg, void* dst) {
 void closechan(hchan* c) {
   // gort: a channel operation is a runtime entry point: honour a pending
   // preemption request here, as Go's prologue check would.
+  checkNoG("close of channel");  // gort: misuse from outside a goroutine (docs/differences.md)
   preemptPoint();
   if (c == nullptr) throw plainError("close of nil channel");
 
@@ -334,6 +336,7 @@ bool chanrecv2(hchan* c, void* elem) {
 std::pair<bool, bool> chanrecv(hchan* c, void* ep, bool block) {
   // gort: a channel operation is a runtime entry point: honour a pending
   // preemption request here, as Go's prologue check would.
+  checkNoG("chan receive");  // gort: misuse from outside a goroutine (docs/differences.md)
   preemptPoint();
   if (c == nullptr) {
     if (!block) return {false, false};

@@ -63,6 +63,35 @@ class netCategory final : public std::error_category {
 std::error_code syserr(int e) { return {e, std::system_category()}; }
 }  // namespace
 
+// gort-only: the cause, with os.SyscallError's "name: " prefix.
+// syscall.Errno's text is glibc's with a lower-case first letter, as Go's
+// table spells it ("address already in use").
+static std::string causeText(const OpError& e) {
+  std::string s;
+  if (!e.AddrErr.empty()) {
+    // net/net.go: (*AddrError).Error
+    if (e.AddrErrAddr.empty()) return e.AddrErr;
+    return "address " + e.AddrErrAddr + ": " + e.AddrErr;
+  }
+  s = e.Err().message();
+  if (e.category() == std::system_category() && !s.empty() && s[0] >= 'A' && s[0] <= 'Z') s[0] = char(s[0] - 'A' + 'a');
+  if (!e.Syscall.empty()) s = e.Syscall + ": " + s;
+  return s;
+}
+
+// net/net.go: (*OpError).Error
+std::string OpError::Error() const {
+  if (Op.empty()) return causeText(*this);  // a bare error (io.EOF)
+  std::string s = Op;
+  if (!Net.empty()) s += " " + Net;
+  if (!Source.empty()) s += " " + Source;
+  if (!Addr.empty()) {
+    s += Source.empty() ? " " : "->";
+    s += Addr;
+  }
+  return s + ": " + causeText(*this);
+}
+
 // gort-only: the category of net::errc's error codes.
 const std::error_category& net_category() {
   static const netCategory c;
@@ -86,6 +115,8 @@ struct netFD {
   std::atomic<uint32_t> csema{0};  // Close waits here for destroy
   sync::Mutex rmu;                 // one reader at a time (Go: fdMutex's read lock)
   sync::Mutex wmu;                 // one writer at a time (Go: fdMutex's write lock)
+  std::string net = "tcp";         // net/fd_posix.go: netFD.net, laddr, raddr (for OpError)
+  std::string laddr, raddr;
 
   // internal/poll/fd_mutex.go: (*fdMutex).incref. false if closed.
   bool incref() {
@@ -151,6 +182,23 @@ std::error_code initFD(netFD* fd) {
   return {};
 }
 
+// net/net.go: OpError (for op on fd: its network and addresses around cause)
+// (Go's conn.Read/Write and netFD.accept wrap the same way.)
+OpError opError(const char* op, const netFD* fd, OpError cause, bool withSource) {
+  cause.Op = op;
+  cause.Net = fd->net;
+  if (withSource) cause.Source = fd->laddr;
+  cause.Addr = withSource ? fd->raddr : fd->laddr;
+  return cause;
+}
+
+// os/error.go: NewSyscallError. An errno from the named system call.
+OpError syscallError(const char* name, int e) {
+  OpError err{std::error_code(e, std::system_category())};
+  err.Syscall = name;
+  return err;
+}
+
 // net/fd_unix.go: newFD
 std::shared_ptr<netFD> newFD(int s) {
   auto fd = std::make_shared<netFD>();
@@ -205,8 +253,17 @@ std::string sockaddrString(const sockaddrAny& a) {
   return "[" + std::string(host) + "]:" + std::to_string(ntohs(sin6->sin6_port));
 }
 
+// gort-only: getsockname (peer: getpeername) as TCPAddr.String, or "".
+std::string sockName(int s, bool peer) {
+  sockaddrAny a;
+  a.len = sizeof a.ss;
+  int rc = peer ? getpeername(s, reinterpret_cast<sockaddr*>(&a.ss), &a.len)
+                : getsockname(s, reinterpret_cast<sockaddr*>(&a.ss), &a.len);
+  return rc == 0 ? sockaddrString(a) : "";
+}
+
 // net/ipsock.go: SplitHostPort (and net's resolver, reduced): a numeric IPv4 or
-std::error_code resolve(std::string_view network, std::string_view address, bool listen, sockaddrAny* out) {
+OpError resolve(std::string_view network, std::string_view address, bool listen, sockaddrAny* out) {
   // IPv6 address, a name (getaddrinfo, in a system call: it may read files
   // or ask a DNS server), or an empty host (listen: any address; dial: the
   // local system).
@@ -215,16 +272,27 @@ std::error_code resolve(std::string_view network, std::string_view address, bool
     family = AF_INET;
   else if (network == "tcp6")
     family = AF_INET6;
-  else if (network != "tcp")
-    return errc::badNetwork;
+  else if (network != "tcp") {
+    // net/net.go: UnknownNetworkError
+    OpError e(errc::badNetwork);
+    e.AddrErr = "unknown network " + std::string(network);
+    return e;
+  }
+  // Go's AddrError (net/net.go), as SplitHostPort and the port parser report it.
+  auto addrErr = [](const char* why, std::string_view addr) {
+    OpError e(errc::badAddress);
+    e.AddrErr = why;
+    e.AddrErrAddr = std::string(addr);
+    return e;
+  };
   size_t colon = address.rfind(':');
-  if (colon == std::string_view::npos) return errc::badAddress;  // missing port in address
+  if (colon == std::string_view::npos) return addrErr("missing port in address", address);
   std::string host(address.substr(0, colon));
   std::string port(address.substr(colon + 1));
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   char* end = nullptr;
   long portn = strtol(port.c_str(), &end, 10);
-  if (port.empty() || *end != '\0' || portn < 0 || portn > 65535) return errc::badAddress;
+  if (port.empty() || *end != '\0' || portn < 0 || portn > 65535) return addrErr("invalid port", port);
 
   if (host.empty()) {
     if (family == AF_INET6) {
@@ -253,7 +321,14 @@ std::error_code resolve(std::string_view network, std::string_view address, bool
     rt::SyscallGuard sys;
     rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
   }
-  if (rc != 0 || res == nullptr) return errc::badAddress;
+  if (rc != 0 || res == nullptr) {
+    // net/net.go: DNSError ("lookup host: no such host").
+    OpError e(errc::badAddress);
+    e.AddrErr = rc == EAI_NONAME || rc == EAI_NODATA ? "no such host" : gai_strerror(rc);
+    e.AddrErrAddr = "";
+    e.AddrErr = "lookup " + host + ": " + e.AddrErr;
+    return e;
+  }
   // Prefer IPv4, as Go's dialer does first for "localhost".
   addrinfo* pick = res;
   for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next)
@@ -307,11 +382,13 @@ Conn::~Conn() {
 }
 
 // internal/poll/fd_unix.go: (*FD).Read
-std::pair<size_t, std::error_code> Conn::Read(void* buf, size_t n) {
+std::pair<size_t, OpError> Conn::Read(void* buf, size_t n) {
   if (!fd_) return {0, errc::closed};
   netFD* fd = fd_.get();
+  // Every error but io.EOF is wrapped in an OpError, as Go's (*conn).Read does.
+  auto fail = [fd](OpError err) { return std::pair<size_t, OpError>{0, detail::opError("read", fd, err, true)}; };
   // fd.readLock()
-  if (!fd->incref()) return {0, errc::closed};
+  if (!fd->incref()) return fail(errc::closed);
   fd->rmu.Lock();
   struct unlocker {
     netFD* fd;
@@ -320,23 +397,23 @@ std::pair<size_t, std::error_code> Conn::Read(void* buf, size_t n) {
       fd->decref();
     }
   } ul{fd};
-  if (fd->state.load() & detail::mutexClosed) return {0, errc::closed};
+  if (fd->state.load() & detail::mutexClosed) return fail(errc::closed);
   if (n == 0) {
     // If the caller wanted a zero byte read, return immediately without
     // trying to read from the socket.
     return {0, {}};
   }
-  if (std::error_code err = detail::prepare(fd, 'r')) return {0, err};
+  if (std::error_code err = detail::prepare(fd, 'r')) return fail(err);
   for (;;) {
     ssize_t r = ::read(fd->sysfd, buf, n);
     if (r < 0) {
       int e = errno;
       if (e == EINTR) continue;  // ignoringEINTRIO
       if (e == EAGAIN) {
-        if (std::error_code err = detail::wait(fd, 'r')) return {0, err};
+        if (std::error_code err = detail::wait(fd, 'r')) return fail(err);
         continue;
       }
-      return {0, syserr(e)};
+      return fail(detail::syscallError("read", e));
     }
     // fd.eofError: a zero-byte read on a stream is the end.
     if (r == 0) return {0, errc::eof};
@@ -345,11 +422,15 @@ std::pair<size_t, std::error_code> Conn::Read(void* buf, size_t n) {
 }
 
 // internal/poll/fd_unix.go: (*FD).Write
-std::pair<size_t, std::error_code> Conn::Write(const void* buf, size_t n) {
+std::pair<size_t, OpError> Conn::Write(const void* buf, size_t n) {
   if (!fd_) return {0, errc::closed};
   netFD* fd = fd_.get();
+  // Every error is wrapped in an OpError, as Go's (*conn).Write does.
+  auto fail = [fd](size_t nn, OpError err) {
+    return std::pair<size_t, OpError>{nn, detail::opError("write", fd, err, true)};
+  };
   // fd.writeLock()
-  if (!fd->incref()) return {0, errc::closed};
+  if (!fd->incref()) return fail(0, errc::closed);
   fd->wmu.Lock();
   struct unlocker {
     netFD* fd;
@@ -358,8 +439,8 @@ std::pair<size_t, std::error_code> Conn::Write(const void* buf, size_t n) {
       fd->decref();
     }
   } ul{fd};
-  if (fd->state.load() & detail::mutexClosed) return {0, errc::closed};
-  if (std::error_code err = detail::prepare(fd, 'w')) return {0, err};
+  if (fd->state.load() & detail::mutexClosed) return fail(0, errc::closed);
+  if (std::error_code err = detail::prepare(fd, 'w')) return fail(0, err);
   size_t nn = 0;
   const char* p = static_cast<const char*>(buf);
   for (;;) {
@@ -372,11 +453,11 @@ std::pair<size_t, std::error_code> Conn::Write(const void* buf, size_t n) {
     if (w > 0) nn += size_t(w);
     if (nn == n) return {nn, {}};
     if (e == EAGAIN) {
-      if (std::error_code err = detail::wait(fd, 'w')) return {nn, err};
+      if (std::error_code err = detail::wait(fd, 'w')) return fail(nn, err);
       continue;
     }
-    if (e != 0) return {nn, syserr(e)};
-    if (w == 0) return {nn, errc::unexpectedEOF};
+    if (e != 0) return fail(nn, detail::syscallError("write", e));
+    if (w == 0) return fail(nn, errc::unexpectedEOF);
   }
 }
 
@@ -433,10 +514,12 @@ Listener::~Listener() {
 }
 
 // internal/poll/fd_unix.go: (*FD).Accept (with net/fd_unix.go's (*netFD).accept around it).
-std::pair<Conn, std::error_code> Listener::Accept() {
+std::pair<Conn, OpError> Listener::Accept() {
   if (!fd_) return {Conn(), errc::closed};
   netFD* fd = fd_.get();
-  if (!fd->incref()) return {Conn(), errc::closed};
+  // Errors are OpErrors, as Go's (*TCPListener).accept returns them.
+  auto fail = [fd](OpError err) { return std::pair<Conn, OpError>{Conn(), detail::opError("accept", fd, err, false)}; };
+  if (!fd->incref()) return fail(errc::closed);
   fd->rmu.Lock();
   struct unlocker {
     netFD* fd;
@@ -445,32 +528,35 @@ std::pair<Conn, std::error_code> Listener::Accept() {
       fd->decref();
     }
   } ul{fd};
-  if (fd->state.load() & detail::mutexClosed) return {Conn(), errc::closed};
-  if (std::error_code err = detail::prepare(fd, 'r')) return {Conn(), err};
+  if (fd->state.load() & detail::mutexClosed) return fail(errc::closed);
+  if (std::error_code err = detail::prepare(fd, 'r')) return fail(err);
   for (;;) {
     int s = ::accept4(fd->sysfd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (s >= 0) {
       auto nfd = detail::newFD(s);
       if (std::error_code err = detail::initFD(nfd.get())) {
         ::close(s);
-        return {Conn(), err};
+        return fail(err);
       }
       detail::setNoDelay(s);
-      return {Conn(std::move(nfd)), std::error_code{}};
+      nfd->net = fd->net;
+      nfd->laddr = detail::sockName(s, false);
+      nfd->raddr = detail::sockName(s, true);
+      return {Conn(std::move(nfd)), OpError{}};
     }
     int e = errno;
     switch (e) {
       case EINTR:
         continue;
       case EAGAIN:
-        if (std::error_code err = detail::wait(fd, 'r')) return {Conn(), err};
+        if (std::error_code err = detail::wait(fd, 'r')) return fail(err);
         continue;
       case ECONNABORTED:
         // This means that a socket on the listen queue was closed before
         // we Accept()ed it; it's a silly error, so try again.
         continue;
     }
-    return {Conn(), syserr(e)};
+    return fail(detail::syscallError("accept", e));
   }
 }
 
@@ -494,34 +580,59 @@ std::string Listener::Addr() const {
 // ---------------------------------------------------------------------------
 
 // net/dial.go: Listen (with net/sock_posix.go's socket and (*netFD).listenStream).
-std::pair<Listener, std::error_code> Listen(std::string_view network, std::string_view address) {
+std::pair<Listener, OpError> Listen(std::string_view network, std::string_view address) {
+  // Every error is wrapped in an OpError, as Go's (*ListenConfig).Listen does
+  // {Op: "listen", Net: network, Addr: the resolved address}.
+  auto fail = [network](OpError err, std::string addr) {
+    err.Op = "listen";
+    err.Net = std::string(network);
+    err.Addr = std::move(addr);
+    return std::pair<Listener, OpError>{Listener(), err};
+  };
   detail::sockaddrAny sa;
-  if (std::error_code err = detail::resolve(network, address, true, &sa)) return {Listener(), err};
+  if (OpError err = detail::resolve(network, address, true, &sa)) return fail(err, "");
+  std::string addr = detail::sockaddrString(sa);
   int s = detail::sysSocket(sa.ss.ss_family);
-  if (s < 0) return {Listener(), syserr(errno)};
+  if (s < 0) return fail(detail::syscallError("socket", errno), addr);
   // net/sockopt_linux.go: setDefaultListenerSockopts. Allow reuse of recently
   // used addresses.
   int one = 1;
   setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(s, reinterpret_cast<sockaddr*>(&sa.ss), sa.len) != 0 || ::listen(s, detail::maxListenerBacklog()) != 0) {
+  if (::bind(s, reinterpret_cast<sockaddr*>(&sa.ss), sa.len) != 0) {
     int e = errno;
     ::close(s);
-    return {Listener(), syserr(e)};
+    return fail(detail::syscallError("bind", e), addr);
+  }
+  if (::listen(s, detail::maxListenerBacklog()) != 0) {
+    int e = errno;
+    ::close(s);
+    return fail(detail::syscallError("listen", e), addr);
   }
   auto fd = detail::newFD(s);
-  if (std::error_code err = detail::initFD(fd.get())) {
+  if (OpError err = detail::initFD(fd.get())) {
     ::close(s);
-    return {Listener(), err};
+    return fail(err, addr);
   }
-  return {Listener(std::move(fd)), std::error_code{}};
+  fd->net = std::string(network);
+  fd->laddr = detail::sockName(s, false);
+  return {Listener(std::move(fd)), OpError{}};
 }
 
 // net/dial.go: Dial (with net/fd_unix.go's (*netFD).connect).
-std::pair<Conn, std::error_code> Dial(std::string_view network, std::string_view address) {
+std::pair<Conn, OpError> Dial(std::string_view network, std::string_view address) {
+  // Errors are OpErrors, as Go's (*Dialer).DialContext returns them {Op: "dial",
+  // Net: network, Addr: the remote address}.
+  auto fail = [network](OpError err, std::string addr) {
+    err.Op = "dial";
+    err.Net = std::string(network);
+    err.Addr = std::move(addr);
+    return std::pair<Conn, OpError>{Conn(), err};
+  };
   detail::sockaddrAny sa;
-  if (std::error_code err = detail::resolve(network, address, false, &sa)) return {Conn(), err};
+  if (OpError err = detail::resolve(network, address, false, &sa)) return fail(err, "");
+  std::string addr = detail::sockaddrString(sa);
   int s = detail::sysSocket(sa.ss.ss_family);
-  if (s < 0) return {Conn(), syserr(errno)};
+  if (s < 0) return fail(detail::syscallError("socket", errno), addr);
   auto fd = detail::newFD(s);
   int rc = ::connect(s, reinterpret_cast<sockaddr*>(&sa.ss), sa.len);
   int e = rc == 0 ? 0 : errno;
@@ -534,11 +645,11 @@ std::pair<Conn, std::error_code> Dial(std::string_view network, std::string_view
       break;
     default:
       ::close(s);
-      return {Conn(), syserr(e)};
+      return fail(detail::syscallError("connect", e), addr);
   }
   if (std::error_code err = detail::initFD(fd.get())) {
     ::close(s);
-    return {Conn(), err};
+    return fail(err, addr);
   }
   if (e != 0 && e != EISCONN) {
     for (;;) {
@@ -550,7 +661,7 @@ std::pair<Conn, std::error_code> Dial(std::string_view network, std::string_view
       if (std::error_code err = detail::wait(fd.get(), 'w')) {
         Conn c(std::move(fd));
         c.Close();
-        return {Conn(), err};
+        return fail(err, addr);
       }
       int nerr = 0;
       socklen_t len = sizeof nerr;
@@ -559,11 +670,14 @@ std::pair<Conn, std::error_code> Dial(std::string_view network, std::string_view
       if (nerr == 0 || nerr == EISCONN) break;
       Conn c(std::move(fd));
       c.Close();
-      return {Conn(), syserr(nerr)};
+      return fail(detail::syscallError("connect", nerr), addr);
     }
   }
   detail::setNoDelay(s);
-  return {Conn(std::move(fd)), std::error_code{}};
+  fd->net = std::string(network);
+  fd->laddr = detail::sockName(s, false);
+  fd->raddr = addr;
+  return {Conn(std::move(fd)), OpError{}};
 }
 
 }  // namespace gort::net

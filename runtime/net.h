@@ -7,7 +7,9 @@
 // block parks the goroutine in "IO wait" (runtime/netpoll.cpp) and its M
 // goes on running other goroutines. Errors are returned, never thrown:
 // every call gives a std::error_code, which is either a system error
-// (std::system_category, an errno value) or one of net::errc below.
+// (std::system_category, an errno value) or one of net::errc below;
+// Listen, Dial, Accept, Read and Write give it as a net::OpError, whose
+// message() is Go's ("dial tcp 127.0.0.1:1: connect: connection refused").
 //
 //   auto [ln, err] = gort::net::Listen("tcp", "127.0.0.1:0");
 //   gort::go([&ln] {
@@ -53,6 +55,36 @@ enum class errc {
 const std::error_category& net_category();
 inline std::error_code make_error_code(errc e) { return {int(e), net_category()}; }
 
+// net/net.go: OpError (with os.SyscallError and net.AddrError folded in).
+// The error of Listen, Dial, Accept, Read and Write: a std::error_code (the
+// cause: an errno or a net::errc, so `err == std::errc::address_in_use` and
+// `err == net::errc::timeout` hold as before) with Go's context around it.
+// message() and Error() give Go's text:
+//   listen tcp 127.0.0.1:33297: bind: address already in use
+//   listen tcp: address 99999: invalid port
+//   read tcp 127.0.0.1:40000->127.0.0.1:5555: i/o timeout
+// Read's end of stream is Go's bare io.EOF: "EOF".
+class OpError : public std::error_code {
+ public:
+  OpError() = default;
+  OpError(std::error_code err) : std::error_code(err) {}
+  OpError(errc e) : std::error_code(make_error_code(e)) {}
+
+  std::string Op;       // "listen", "dial", "accept", "read", "write"
+  std::string Net;      // "tcp", "tcp4", "tcp6"
+  std::string Source;   // the local address, for read and write
+  std::string Addr;     // the remote address, or the one listened on
+  std::string Syscall;  // os.SyscallError: the failing call ("bind"), or empty
+  std::string AddrErr;  // net.AddrError's Err ("invalid port"), or empty
+  std::string AddrErrAddr;  // net.AddrError's Addr ("99999")
+
+  // The cause, without the context.
+  std::error_code Err() const { return *this; }
+  // net/net.go: (*OpError).Error
+  std::string Error() const;
+  std::string message() const { return Error(); }
+};
+
 namespace detail {
 struct netFD;
 }
@@ -72,10 +104,10 @@ class Conn {
   // Reads up to n bytes into buf. Returns how many (0 with errc::eof at
   // the end of the stream). Blocks (parks the goroutine) until some data
   // arrive, the read deadline passes or the connection is closed.
-  std::pair<size_t, std::error_code> Read(void* buf, size_t n);
+  std::pair<size_t, OpError> Read(void* buf, size_t n);
   // Writes all n bytes of buf, parking while the socket's buffer is full.
   // Returns how many were written; fewer than n only with an error.
-  std::pair<size_t, std::error_code> Write(const void* buf, size_t n);
+  std::pair<size_t, OpError> Write(const void* buf, size_t n);
   // Closes the connection; a Read or Write parked on it returns
   // errc::closed. A second Close returns errc::closed.
   std::error_code Close();
@@ -95,7 +127,7 @@ class Conn {
 
  private:
   friend class Listener;
-  friend std::pair<Conn, std::error_code> Dial(std::string_view, std::string_view);
+  friend std::pair<Conn, OpError> Dial(std::string_view, std::string_view);
   explicit Conn(std::shared_ptr<detail::netFD> fd) : fd_(std::move(fd)) {}
   std::shared_ptr<detail::netFD> fd_;
 };
@@ -111,23 +143,23 @@ class Listener {
   explicit operator bool() const { return fd_ != nullptr; }
 
   // Waits for (parks until) the next connection.
-  std::pair<Conn, std::error_code> Accept();
+  std::pair<Conn, OpError> Accept();
   // Stops listening; a parked Accept returns errc::closed.
   std::error_code Close();
   // The address it listens on, with the port the kernel chose for ":0".
   std::string Addr() const;
 
  private:
-  friend std::pair<Listener, std::error_code> Listen(std::string_view, std::string_view);
+  friend std::pair<Listener, OpError> Listen(std::string_view, std::string_view);
   explicit Listener(std::shared_ptr<detail::netFD> fd) : fd_(std::move(fd)) {}
   std::shared_ptr<detail::netFD> fd_;
 };
 
 // net.Listen("tcp", "host:port"). host may be empty (all addresses), an
 // IP address or a name (resolved in a system call); port may be 0.
-std::pair<Listener, std::error_code> Listen(std::string_view network, std::string_view address);
+std::pair<Listener, OpError> Listen(std::string_view network, std::string_view address);
 // net.Dial("tcp", "host:port"). Parks until the connection is made.
-std::pair<Conn, std::error_code> Dial(std::string_view network, std::string_view address);
+std::pair<Conn, OpError> Dial(std::string_view network, std::string_view address);
 
 }  // namespace gort::net
 

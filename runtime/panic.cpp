@@ -12,6 +12,7 @@
 // at the frame that threw, as Go's starts at the panic.
 
 #include <cxxabi.h>
+#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -201,6 +202,29 @@ __attribute__((noinline)) void fatal(const char* s) {
   printFatalError(s);
   if (getg() == nullptr) exit2();
   fatalthrow(throwTypeUser, reinterpret_cast<ucontext_t*>(&uc), false, 0);
+}
+
+// mheap.go: (*mheap).grow (its failure print; mcache.go then throws "out of memory")
+// gort: "in use" is what malloc holds (mallinfo2), Go's heap counters' twin.
+__attribute__((noinline)) void outOfMemory(uintptr_t ask) {
+  struct mallinfo2 mi = mallinfo2();
+  {
+    tbprinter out(2);
+    out.printf("runtime: out of memory: cannot allocate %zu-byte block (%zu in use)\n", size_t(ask),
+               size_t(mi.arena + mi.hblkhd));
+  }
+  throw_("out of memory");
+}
+
+// gort-only: Go has no twin (every Go function runs on a goroutine); the
+// words follow Go's fatal errors. A thread with no g has no traceback.
+__attribute__((noinline)) void badNoG(const char* op) {
+  {
+    tbprinter out(2);
+    out.printf("fatal error: %s called from a thread that is not running a goroutine "
+               "(not started by gort, or before rt0_go)\n", op);
+  }
+  exit2();
 }
 
 // panic.go: fatalpanic (with printpanics)

@@ -109,19 +109,28 @@ void retire(void* old) {
 }
 
 // pMask: one bit per P (proc.go: type pMask).
+// gort: the words live behind an atomic pointer that procresize replaces
+// (under sched.lock) while P-less Ms read it: loads are acquire, as Go's
+// snapshot of the slice header is a read of a published slice; the bits
+// themselves are read seq_cst, as Go's atomic.Load (proc.go:5639).
 struct pMask {
-  std::atomic<uint32_t>* bits = nullptr;
-  int32_t n = 0;
-  bool read(int32_t id) const { return (bits[id / 32].load(std::memory_order_relaxed) >> (id % 32)) & 1; }
-  void set(int32_t id) { bits[id / 32].fetch_or(1u << (id % 32)); }
-  void clear(int32_t id) { bits[id / 32].fetch_and(~(1u << (id % 32))); }
+  std::atomic<std::atomic<uint32_t>*> bits{nullptr};
+  int32_t n = 0;  // words; written under sched.lock
+  // proc.go: pMask.read
+  bool read(int32_t id) const { return (bits.load(std::memory_order_acquire)[id / 32].load() >> (id % 32)) & 1; }
+  // proc.go: pMask.set
+  void set(int32_t id) { bits.load(std::memory_order_acquire)[id / 32].fetch_or(1u << (id % 32)); }
+  // proc.go: pMask.clear
+  void clear(int32_t id) { bits.load(std::memory_order_acquire)[id / 32].fetch_and(~(1u << (id % 32))); }
+  // proc.go: procresize (the masks' growth, copying the old words)
   void resize(int32_t nprocs) {
     int32_t words = (nprocs + 31) / 32;
     if (words <= n) return;
+    std::atomic<uint32_t>* old = bits.load(std::memory_order_relaxed);
     auto* nb = new std::atomic<uint32_t>[words];
-    for (int32_t i = 0; i < words; i++) nb[i].store(i < n ? bits[i].load() : 0);
-    retire(bits);  // readers may still hold the old array
-    bits = nb;
+    for (int32_t i = 0; i < words; i++) nb[i].store(i < n ? old[i].load() : 0);
+    bits.store(nb, std::memory_order_release);
+    retire(old);  // readers may still hold the old array
     n = words;
   }
 };
@@ -230,6 +239,7 @@ void main() {
 // Gosched yields the processor, allowing other goroutines to run. It does
 // not suspend the current goroutine, so execution resumes automatically.
 void Gosched() {
+  checkNoG("runtime.Gosched");  // gort: misuse from outside a goroutine
   g* gp = getg();
   fiberLeave(gp, gp->m->g0);
   mcall(gosched_m);
@@ -245,6 +255,7 @@ void Gosched() {
 // readied. If unlockf returns false, it must guarantee that the G cannot be
 // externally readied. Reason explains why the goroutine has been parked.
 void gopark(bool (*unlockf)(g*, void*), void* lock, waitReason reason) {
+  checkNoG("gopark");  // gort: any other blocking entry point, from outside a goroutine
   m* mp = acquirem();
   g* gp = mp->curg;
   uint32_t status = readgstatus(gp);
@@ -294,7 +305,7 @@ sudog* acquireSudog() {
     }
     unlock(&sched.sudoglock);
     // If the central cache is empty, allocate a new one.
-    if (cache.n == 0) cache.buf[cache.n++] = new sudog{};
+    if (cache.n == 0) cache.buf[cache.n++] = newobject<sudog>();
   }
   sudog* s = cache.buf[--cache.n];
   cache.buf[cache.n] = nullptr;
@@ -804,7 +815,7 @@ void mPark() {
 // stack is freed by pthread itself.
 m* allocm(p*, void (*fn)(), int64_t id) {
   acquirem();
-  m* mp = new m{};
+  m* mp = newobject<m>();
   mp->mstartfn = fn;
   mcommoninit(mp, id);
   // gort: g0 runs on the stack pthread_create allocates (Go: malg(-1)
@@ -1209,6 +1220,10 @@ top:
   int64_t now = ct.now;
   int64_t pollUntil = ct.pollUntil;
 
+  // gort: Go tries the trace reader (traceReader) and a GC mark worker
+  // (gcController.findRunnableGCWorker) here; gort's trace has no reader
+  // goroutine and there is no GC.
+
   // Check the global runnable queue once in a while to ensure fairness.
   // Otherwise two goroutines can completely occupy the local runqueue by
   // constantly respawning each other.
@@ -1218,6 +1233,9 @@ top:
     unlock(&sched.lock);
     if (gp != nullptr) return {gp, false, false};
   }
+
+  // gort: Go wakes the finalizer goroutine here (wakefing); no GC, no
+  // finalizers.
 
   // local runq
   {
@@ -2115,7 +2133,7 @@ GORT_NEVER_RETURNS void exitsyscall0(g* gp) {
 // proc.go: malg
 // Allocate a new g, with a stack big enough for stacksize bytes.
 g* malg(int32_t stacksize) {
-  g* newg = new g{};
+  g* newg = newobject<g>();
   if (stacksize >= 0) {
     uint32_t size = uint32_t(stacksize);
     systemstack([&] { newg->stack = stackalloc(size); });
@@ -2133,6 +2151,7 @@ g* malg(int32_t stacksize) {
 // Create a new g running fn. Put it on the queue of g's waiting to run.
 // The compiler turns a go statement into a call to this (gort: go.h's go).
 __attribute__((noinline)) void newproc(funcval* fn) {
+  checkNoG("go statement");  // gort: misuse from outside a goroutine (docs/differences.md)
   g* gp = getg();
   uintptr_t pc = GORT_GETCALLERPC();
   systemstack([&] {
@@ -2230,7 +2249,7 @@ void gfput(p* _p_, g* gp) {
   ownedAdd(_p_->gFree.n, 1);
   if (_p_->gFree.n.load(std::memory_order_relaxed) >= 64) {
     int32_t inc = 0;
-    gList stackQ, noStackQ;
+    gQueue stackQ, noStackQ;
     while (_p_->gFree.n.load(std::memory_order_relaxed) >= 32) {
       gp = _p_->gFree.list.pop();
       ownedAdd(_p_->gFree.n, -1);
@@ -2241,8 +2260,8 @@ void gfput(p* _p_, g* gp) {
       inc++;
     }
     lock(&sched.gFree.lock);
-    while (g* x = noStackQ.pop()) sched.gFree.noStack.push(x);
-    while (g* x = stackQ.pop()) sched.gFree.stack.push(x);
+    sched.gFree.noStack.pushAll(noStackQ);
+    sched.gFree.stack.pushAll(stackQ);
     ownedAdd(sched.gFree.n, inc);
     unlock(&sched.gFree.lock);
   }
@@ -2294,7 +2313,7 @@ retry:
 // Purge all cached G's from gfree list to the global list.
 void gfpurge(p* _p_) {
   int32_t inc = 0;
-  gList stackQ, noStackQ;
+  gQueue stackQ, noStackQ;
   while (!_p_->gFree.list.empty()) {
     g* gp = _p_->gFree.list.pop();
     _p_->gFree.n--;
@@ -2305,8 +2324,8 @@ void gfpurge(p* _p_) {
     inc++;
   }
   lock(&sched.gFree.lock);
-  while (g* x = noStackQ.pop()) sched.gFree.noStack.push(x);
-  while (g* x = stackQ.pop()) sched.gFree.stack.push(x);
+  sched.gFree.noStack.pushAll(noStackQ);
+  sched.gFree.stack.pushAll(stackQ);
   sched.gFree.n += inc;
   unlock(&sched.gFree.lock);
 }
@@ -2598,6 +2617,12 @@ void incidlelocked(int32_t v) {
 // M's, if 0 -> deadlock. sched.lock must be held.
 void checkdead() {
   assertLockHeld(&sched.lock);
+
+  // If we are dying because of a signal caught on an already idle thread,
+  // freezetheworld will cause all running threads to block. And runtime
+  // will essentially enter into deadlock state, except that there is a
+  // thread that will call exit soon.
+  if (panicking.load() > 0) return;
 
   int32_t run = mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys;
   if (run > 0) return;
@@ -3339,6 +3364,15 @@ g* gQueue::pop() {
 void gList::push(g* gp) {
   gp->schedlink.store(head, std::memory_order_relaxed);
   __atomic_store_n(&head, gp, __ATOMIC_RELAXED);
+}
+
+// proc.go: (*gList).pushAll
+// Prepends all Gs in q to l, keeping q's order.
+void gList::pushAll(gQueue q) {
+  if (!q.empty()) {
+    q.tail->schedlink.store(head, std::memory_order_relaxed);
+    __atomic_store_n(&head, q.head, __ATOMIC_RELAXED);
+  }
 }
 
 // proc.go: (*gList).pop

@@ -5,8 +5,11 @@
 
 #include <cstdint>
 #include <exception>
+#include <new>
+#include <utility>
 
 #include "runtime/runtime2.h"
+#include "runtime/stubs.h"
 
 namespace gort::runtime {
 
@@ -24,6 +27,35 @@ constexpr uint64_t _GoidCacheBatch = 16;
 // goroutine's header and traceback; exit 2. (An uncaught exception comes
 // here through std::terminate: panic.cpp.)
 [[noreturn]] void fatalpanic(const char* what);
+// gort-only: the fatal error for a runtime entry point (op: "chan send",
+// "go statement", ...) called on a thread with no g: one gort did not
+// start, or before rt0_go. Never returns.
+[[noreturn]] void badNoG(const char* op);
+// mheap.go: (*mheap).grow (its failure path, with mcache.go's throw)
+// Prints "runtime: out of memory: cannot allocate N-byte block (M in use)"
+// and throws "out of memory": an allocation of the runtime's own failed.
+// Never returns.
+[[noreturn]] void outOfMemory(uintptr_t ask);
+// malloc.go: mallocgc (gort: operator new, nothrow; align 0 for the
+// default). A failure is Go's fatal "out of memory", not std::bad_alloc.
+inline void* mallocgc(uintptr_t size, uintptr_t align = 0) {
+  void* p = align != 0 ? ::operator new(size, std::align_val_t(align), std::nothrow)
+                       : ::operator new(size, std::nothrow);
+  if (__builtin_expect(p == nullptr, 0)) outOfMemory(size);
+  return p;
+}
+// malloc.go: newobject (new(T), for the runtime's own objects)
+// g, m, sudog...: mallocgc, then construct. delete frees it.
+template <class T, class... A>
+T* newobject(A&&... a) {
+  void* p = alignof(T) > __STDCPP_DEFAULT_NEW_ALIGNMENT__ ? mallocgc(sizeof(T), alignof(T)) : mallocgc(sizeof(T));
+  return ::new (p) T{std::forward<A>(a)...};
+}
+// gort-only: dies through badNoG when this thread runs no goroutine. A TLS
+// load and a never-taken branch: cheap enough for every public entry point.
+__attribute__((always_inline)) inline void checkNoG(const char* op) {
+  if (__builtin_expect(getg() == nullptr, 0)) badNoG(op);
+}
 // gort-only: the first thing a new goroutine does on its own stack.
 void goentry_begin();
 

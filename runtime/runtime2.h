@@ -189,6 +189,7 @@ struct gList {
   g* head = nullptr;
   bool empty() const { return __atomic_load_n(&head, __ATOMIC_RELAXED) == nullptr; }
   void push(g* gp);
+  void pushAll(gQueue q);
   g* pop();
 };
 

@@ -124,6 +124,7 @@ void selunlockf(void* arg) {
 std::pair<int, bool> selectgo(scase* cas0, uint16_t* order0, int nsends, int nrecvs, bool block) {
   // gort: a channel operation is a runtime entry point: honour a pending
   // preemption request here, as Go's prologue check would.
+  checkNoG("select");  // gort: misuse from outside a goroutine (docs/differences.md)
   preemptPoint();
   int ncases = nsends + nrecvs;
   scase* scases = cas0;

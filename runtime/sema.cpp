@@ -78,6 +78,7 @@ void semacquire(std::atomic<uint32_t>* addr) { semacquire1(addr, false, 0, 0); }
 
 // sema.go: semacquire1
 void semacquire1(std::atomic<uint32_t>* addr, bool lifo, int, int) {
+  checkNoG("semacquire");  // gort: sync's blocking paths, from outside a goroutine
   g* gp = getg();
   if (gp != gp->m->curg.load()) throw_("semacquire not on the G stack");
 
@@ -120,6 +121,7 @@ void semrelease(std::atomic<uint32_t>* addr) { semrelease1(addr, false, 0); }
 
 // sema.go: semrelease1
 void semrelease1(std::atomic<uint32_t>* addr, bool handoff, int skipframes) {
+  checkNoG("semrelease");  // gort: sync's waking paths, from outside a goroutine
   semaRoot* root = semtable.rootFor(addr);
   addr->fetch_add(1);
 

@@ -527,7 +527,7 @@ uintptr_t stackSpanBytes(uintptr_t n) {
 // inaccessible until sysMap.
 uintptr_t sysReserveAligned(uintptr_t size, uintptr_t align) {
   void* v = mmap(nullptr, size + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (v == MAP_FAILED) throw_("runtime: out of memory: cannot reserve stack address space");
+  if (v == MAP_FAILED) outOfMemory(size);  // mheap.grow: sysAlloc failed
   uintptr_t p = uintptr_t(v);
   uintptr_t a = alignUp(p, align);
   if (a > p) munmap(v, a - p);
@@ -540,8 +540,10 @@ uintptr_t sysReserveAligned(uintptr_t size, uintptr_t align) {
 // mmap, so adjacent spans merge into one mapping. No huge pages: with THP
 // "always" one touch would cost 2 MiB, not a page.
 void sysMap(uintptr_t v, uintptr_t n) {
-  if (mprotect(reinterpret_cast<void*>(v), n, PROT_READ | PROT_WRITE) != 0)
-    throw_("runtime: out of memory: cannot allocate stack span");
+  if (mprotect(reinterpret_cast<void*>(v), n, PROT_READ | PROT_WRITE) != 0) {
+    if (errno == ENOMEM) throw_("runtime: out of memory");
+    throw_("runtime: cannot map pages in arena address space");
+  }
   madvise(reinterpret_cast<void*>(v), n, MADV_NOHUGEPAGE);  // a hint; may be refused
 }
 

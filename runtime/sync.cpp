@@ -110,6 +110,9 @@ T atomicAdd(std::atomic<T>& a, T delta) {
 // Lock locks m. If the lock is already in use, the calling goroutine
 // blocks until the mutex is available.
 void Mutex::Lock() {
+  // gort: from outside a goroutine even an uncontended Lock dies, so that
+  // misuse fails every time, not only under contention.
+  runtime::checkNoG("sync.Mutex.Lock");
   // Fast path: grab unlocked mutex.
   int32_t unlocked = 0;
   if (state.compare_exchange_strong(unlocked, mutexLocked)) return;
@@ -225,6 +228,7 @@ void Mutex::Unlock() {
 
 // sync/mutex.go: (*Mutex).unlockSlow
 void Mutex::unlockSlow(int32_t new_) {
+  runtime::checkNoG("sync.Mutex.Unlock");  // gort: waking a waiter needs a goroutine
   if (((new_ + mutexLocked) & mutexLocked) == 0) runtime::fatal("sync: unlock of unlocked mutex");
   if ((new_ & mutexStarving) == 0) {
     int32_t old = new_;

@@ -114,6 +114,7 @@ static inline bool casStatus(timer* t, uint32_t old, uint32_t nw) {
 // timeSleep puts the current goroutine to sleep for at least ns
 // nanoseconds.
 void timeSleep(int64_t ns) {
+  checkNoG("time.Sleep");  // gort: misuse from outside a goroutine (docs/differences.md)
   if (ns <= 0) return;
 
   g* gp = getg();

@@ -271,6 +271,45 @@ TEST_CASE("net: errors are returned, not thrown", "[netpoll]") {
   REQUIRE(std::error_code(net::errc::timeout).message() == "i/o timeout");
 }
 
+TEST_CASE("net: errors carry Go's OpError text around the std::error_code", "[netpoll]") {
+  net::Listener ln = listenLoopback();
+  std::string addr = ln.Addr();
+  // A second listener on the same address: bind fails.
+  auto [ln2, err] = net::Listen("tcp", addr);
+  REQUIRE(err == std::errc::address_in_use);
+  REQUIRE(err.message() == "listen tcp " + addr + ": bind: address already in use");
+  REQUIRE(err.Err().message() == std::error_code(EADDRINUSE, std::system_category()).message());
+  // Address errors: Go's AddrError inside the OpError.
+  auto bad = net::Listen("tcp", "127.0.0.1:99999").second;
+  REQUIRE(bad == net::errc::badAddress);
+  REQUIRE(bad.message() == "listen tcp: address 99999: invalid port");
+  REQUIRE(net::Listen("tcp", "127.0.0.1").second.message() ==
+          "listen tcp: address 127.0.0.1: missing port in address");
+  REQUIRE(net::Listen("udp", ":0").second.message() == "listen udp: unknown network udp");
+  // A refused dial names connect, and the address dialled.
+  std::string gone;
+  {
+    net::Listener l = listenLoopback();
+    gone = l.Addr();
+  }
+  auto derr = net::Dial("tcp", gone).second;
+  REQUIRE(derr == std::errc::connection_refused);
+  REQUIRE(derr.message() == "dial tcp " + gone + ": connect: connection refused");
+  // A read past its deadline: "read tcp local->remote: i/o timeout".
+  auto [c, cerr] = net::Dial("tcp", addr);
+  REQUIRE_FALSE(cerr);
+  REQUIRE_FALSE(c.SetReadDeadline(gtime::Now()));
+  char b;
+  auto rerr = c.Read(&b, 1).second;
+  REQUIRE(rerr == net::errc::timeout);
+  REQUIRE(rerr.message() == "read tcp " + c.LocalAddr() + "->" + addr + ": i/o timeout");
+  // After Close, Accept says so with the listener's address.
+  REQUIRE_FALSE(ln.Close());
+  auto aerr = ln.Accept().second;
+  REQUIRE(aerr == net::errc::closed);
+  REQUIRE(aerr.message() == "accept tcp " + addr + ": use of closed network connection");
+}
+
 TEST_CASE("net: 1000 concurrent loopback connections echoed at GOMAXPROCS=2, every byte checked", "[netpoll]") {
   raiseNofile();
   export_test::GOMAXPROCSScope procs(2);

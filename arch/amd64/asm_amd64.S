@@ -164,12 +164,14 @@ mcall:
 	call	badmcall2@PLT
 	ud2
 
+	.cfi_restore_state
+	// mcall on g0: still on the caller's stack with the full frame, so
+	// the fatal traceback walks on into mcall's caller.
 .Lmcall_badmcall:
 	movq	%rax, %rdi
 	call	badmcall@PLT
 	ud2
 
-	.cfi_restore_state
 	// One byte under the remembered frame state before the resume point:
 	// unwinders look up pc-1 for a caller's frame, and a parked g's saved
 	// pc (.Lmcall_resume) must find this FDE's full frame there too.

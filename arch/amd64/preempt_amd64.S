@@ -45,9 +45,14 @@ asyncPreempt:
 	// CFA = *(rsp+8) (the interrupted sp); rip is at rsp+0.
 	.cfi_escape 0x0f, 3, 0x77, 0x08, 0x06
 	.cfi_escape 0x10, 16, 2, 0x77, 0x00
+	.cfi_remember_state
 
 	// Make a frame: save rbp, anchor every rule on it.
 	pushq	%rbp
+	// CFA = *(rsp+16); rip at rsp+8; rbp at rsp+0.
+	.cfi_escape 0x0f, 3, 0x77, 0x10, 0x06
+	.cfi_escape 0x10, 16, 2, 0x77, 0x08
+	.cfi_escape 0x10, 6, 2, 0x77, 0x00
 	movq	%rsp, %rbp
 	// CFA = *(rbp+apf_sp); rip at rbp+apf_pc; rbp at rbp+apf_rbp.
 	.cfi_escape 0x0f, 3, 0x76, 0x10, 0x06
@@ -157,9 +162,9 @@ asyncPreempt:
 	leaq	apf_rflags(%rbp), %rsp
 	popfq
 	popq	%rbp
-	.cfi_escape 0x0f, 3, 0x77, 0x08, 0x06
-	.cfi_escape 0x10, 16, 2, 0x77, 0x00
-	.cfi_same_value rbp
+	// Every register holds its interrupted value again: back to the entry
+	// rules (CFA = *(rsp+8), rip at rsp+0, nothing else saved).
+	.cfi_restore_state
 	movq	8(%rsp), %rsp
 	// The resume pc is only in the thread-local slot now: stop unwinding.
 	.cfi_def_cfa rsp, 0

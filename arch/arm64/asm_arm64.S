@@ -191,12 +191,14 @@ mcall:
 	bl	badmcall2
 	brk	#0
 
+	.cfi_restore_state
+	// mcall on g0: still on the caller's stack with the full frame, so
+	// the fatal traceback walks on into mcall's caller.
 .Lmcall_badmcall:
 	mov	x0, x1
 	bl	badmcall
 	brk	#0
 
-	.cfi_restore_state
 	// One instruction under the remembered frame state before the resume
 	// point: unwinders look up pc-1 for a caller's frame, and a parked g's
 	// saved pc (.Lmcall_resume) must find this FDE's full frame there too.
