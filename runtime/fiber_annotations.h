@@ -37,6 +37,8 @@ extern "C" void* __tsan_get_current_fiber(void);
 
 namespace gort::runtime {
 
+// gort-only: the sanitizers' set-up (LeakSanitizer's roots at exit), from schedinit.
+void fiberinit();
 // gort-only: about to switch from `from` to `to`. dying: from's frames are
 // abandoned for good (goexit), so ASan may drop its fake stack.
 void fiberLeave(g* from, g* to, bool dying = false);

@@ -30,6 +30,8 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -385,6 +387,7 @@ void schedinit() {
   // are Go's unrecovered panics) are ready before any goroutine runs.
   tracebackinit();
   panicinit();
+  fiberinit();  // gort: LeakSanitizer scans live goroutine stacks at exit
 
   lock(&sched.lock);
   sched.lastpoll.store(nanotime());
@@ -2902,23 +2905,38 @@ __attribute__((no_sanitize_thread)) void schedtrace(bool detailed) {
   int64_t now = nanotime();
   if (starttime == 0) starttime = now;
 
-  char line[512];
-  // gort: written with one write(2) per line, as Go's print does.
-  auto out = [](const char* s) {
-    ssize_t r = write(2, s, strlen(s));
-    (void)r;
+  // gort: each line leaves in one write(2), so another thread's output
+  // (a fatal error's, a traceback's) never lands inside it: Go's print
+  // holds printlock for a whole print statement, and the SCHED line is
+  // one statement in Go but several appends here. A line that outgrows
+  // the buffer is cut short, never overrun.
+  struct sched_line {
+    char buf[512];
+    size_t len = 0;
+    __attribute__((format(printf, 2, 3))) void add(const char* fmt, ...) {
+      va_list ap;
+      va_start(ap, fmt);
+      int n = vsnprintf(buf + len, sizeof buf - len, fmt, ap);
+      va_end(ap);
+      if (n > 0) len = std::min(sizeof buf - 1, len + size_t(n));
+    }
+    void flush() {
+      if (len == 0) return;
+      ssize_t r = write(2, buf, len);
+      (void)r;
+      len = 0;
+    }
   };
+  sched_line line;
 
   lock(&sched.lock);
-  snprintf(line, sizeof line,
-           "SCHED %lldms: gomaxprocs=%d idleprocs=%u threads=%d spinningthreads=%u idlethreads=%d runqueue=%d",
+  line.add("SCHED %lldms: gomaxprocs=%d idleprocs=%u threads=%d spinningthreads=%u idlethreads=%d runqueue=%d",
            static_cast<long long>((now - starttime) / 1000000), gomaxprocs.load(), sched.npidle.load(), mcount(),
            sched.nmspinning.load(), sched.nmidle, sched.runqsize.load());
-  out(line);
   if (detailed) {
-    snprintf(line, sizeof line, " gcwaiting=%u nmidlelocked=%d stopwait=%d sysmonwait=%u\n", sched.gcwaiting.load(),
+    line.add(" gcwaiting=%u nmidlelocked=%d stopwait=%d sysmonwait=%u\n", sched.gcwaiting.load(),
              sched.nmidlelocked, sched.stopwait, sched.sysmonwait.load());
-    out(line);
+    line.flush();
   }
   // We must be careful while reading data from P's, M's and G's. Even if
   // we hold schedlock, most data can be changed concurrently. E.g.
@@ -2932,18 +2950,17 @@ __attribute__((no_sanitize_thread)) void schedtrace(bool detailed) {
     if (detailed) {
       int64_t id = -1;
       if (mp != nullptr) id = mp->id;
-      snprintf(line, sizeof line,
-               "  P%d: status=%u schedtick=%u syscalltick=%u m=%lld runqsize=%u gfreecnt=%d timerslen=%d\n", i,
+      line.add("  P%d: status=%u schedtick=%u syscalltick=%u m=%lld runqsize=%u gfreecnt=%d timerslen=%d\n", i,
                _p_->status.load(), _p_->schedtick.load(), _p_->syscalltick.load(), static_cast<long long>(id), t - h,
                _p_->gFree.n.load(), int(_p_->numTimers.load()));
-      out(line);
+      line.flush();
     } else {
       // In non-detailed mode format lengths of per-P run queues as:
       // [len1 len2 len3 len4]
-      snprintf(line, sizeof line, " %s%u%s", i == 0 ? "[" : "", t - h, i == np - 1 ? "]\n" : "");
-      out(line);
+      line.add(" %s%u%s", i == 0 ? "[" : "", t - h, i == np - 1 ? "]\n" : "");
     }
   }
+  line.flush();
 
   if (!detailed) {
     unlock(&sched.lock);
@@ -2960,13 +2977,12 @@ __attribute__((no_sanitize_thread)) void schedtrace(bool detailed) {
     if (gp != nullptr) id2 = gp->goid;
     int64_t id3 = -1;
     if (lockedg != nullptr) id3 = lockedg->goid;
-    snprintf(line, sizeof line,
-             "  M%lld: p=%d curg=%lld mallocing=%d throwing=%d preemptoff=%s locks=%d dying=%d spinning=%s "
+    line.add("  M%lld: p=%d curg=%lld mallocing=%d throwing=%d preemptoff=%s locks=%d dying=%d spinning=%s "
              "blocked=%s lockedg=%lld\n",
              static_cast<long long>(mp->id), id1, static_cast<long long>(id2), mp->mallocing, mp->throwing,
              mp->preemptoff != nullptr ? mp->preemptoff : "", mp->locks, mp->dying, mp->spinning ? "true" : "false",
              mp->blocked ? "true" : "false", static_cast<long long>(id3));
-    out(line);
+    line.flush();
   }
 
   for (g* gp = allgs.load(std::memory_order_acquire); gp != nullptr; gp = gp->alllink) {
@@ -2976,10 +2992,9 @@ __attribute__((no_sanitize_thread)) void schedtrace(bool detailed) {
     if (mp != nullptr) id1 = mp->id;
     int64_t id2 = -1;
     if (lockedm != nullptr) id2 = lockedm->id;
-    snprintf(line, sizeof line, "  G%lld: status=%u(%s) m=%lld lockedm=%lld\n", static_cast<long long>(gp->goid),
-             readgstatus(gp), waitReasonString(gp->waitreason), static_cast<long long>(id1),
-             static_cast<long long>(id2));
-    out(line);
+    line.add("  G%lld: status=%u(%s) m=%lld lockedm=%lld\n", static_cast<long long>(gp->goid), readgstatus(gp),
+             waitReasonString(gp->waitreason), static_cast<long long>(id1), static_cast<long long>(id2));
+    line.flush();
   }
   unlock(&sched.lock);
 }

@@ -368,3 +368,15 @@ TEST_CASE("stackalloc and stackfree on many Ms at once hand out each stack to on
   INFO("Ms used (bitmask of ids mod 64): " << msSeen.load());
   REQUIRE(bad.load() == 0);
 }
+
+#if defined(__SANITIZE_ADDRESS__)
+TEST_CASE("LeakSanitizer sees a live goroutine's stack: what it holds is no leak, what an ended one lost is",
+          "[stack][asan]") {
+  auto r = testprog::run("LeakOnlyWhatIsLost", {"ASAN_OPTIONS=detect_leaks=1"});
+  INFO(r.output);
+  REQUIRE(r.output.find("exiting\n") != std::string::npos);
+  REQUIRE(r.output.find("Direct leak of 12345 byte(s)") != std::string::npos);
+  REQUIRE(r.output.find("54321 byte") == std::string::npos);
+  REQUIRE(r.output.find("SUMMARY: AddressSanitizer: 12345 byte(s) leaked in 1 allocation(s).") != std::string::npos);
+}
+#endif

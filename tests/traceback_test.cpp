@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "export_test.h"
@@ -62,6 +64,30 @@ std::string captureStderr(F f) {
   for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, size_t(n));
   close(fds[0]);
   return out;
+}
+
+// Runs f with fd 2 on a SOCK_SEQPACKET socket and returns what each
+// write(2) wrote, one string per call: the boundaries a pipe would blur.
+// A thread drains the socket while f writes, so f may write a lot.
+template <class F>
+std::vector<std::string> captureStderrWrites(F f) {
+  int sv[2];
+  REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+  std::vector<std::string> writes;
+  std::thread reader([&] {
+    std::vector<char> buf(1 << 16);
+    for (ssize_t n; (n = recv(sv[0], buf.data(), buf.size(), 0)) > 0;) writes.emplace_back(buf.data(), size_t(n));
+  });
+  int saved = dup(2);
+  dup2(sv[1], 2);
+  f();
+  dup2(saved, 2);
+  close(saved);
+  shutdown(sv[1], SHUT_WR);
+  close(sv[1]);
+  reader.join();
+  close(sv[0]);
+  return writes;
 }
 
 }  // namespace
@@ -189,6 +215,24 @@ TEST_CASE("schedtrace prints Go 1.19's SCHED line with one run queue length per 
   REQUIRE(procs == rt::GOMAXPROCS(0));
   std::string lens = m[2];
   REQUIRE(int(std::count(lens.begin(), lens.end(), ' ')) + 1 == procs);
+}
+
+TEST_CASE("schedtrace writes each line with one write, so no other thread's output lands inside a line",
+          "[traceback][proc]") {
+  // Go's print holds printlock per statement; a SCHED line written in
+  // pieces came out cut by a "fatal error:" line from another thread.
+  for (bool detailed : {false, true}) {
+    INFO("detailed=" << detailed);
+    auto writes = captureStderrWrites([detailed] { rt::schedtrace(detailed); });
+    REQUIRE(!writes.empty());
+    REQUIRE(writes[0].rfind("SCHED ", 0) == 0);
+    if (!detailed) REQUIRE(writes.size() == 1);
+    for (const std::string& w : writes) {
+      INFO(w);
+      REQUIRE(w.back() == '\n');
+      REQUIRE(std::count(w.begin(), w.end(), '\n') == 1);
+    }
+  }
 }
 
 TEST_CASE("scheddetail prints Go 1.19's P, M and G lines, also at a fatal error", "[traceback][proc]") {

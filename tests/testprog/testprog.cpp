@@ -244,12 +244,29 @@ TESTPROG_SCENARIO(PanicNonStd) {
   for (;;) runtime::Gosched();
 }
 
+// gort-only: `go` for the order scenarios below, the goroutine's body
+// under runtime::NoPreempt. They pin the order Go 1.19 runs them in when
+// nothing is preempted; sysmon preempts a goroutine that has run 10 ms
+// (retake), which TSan's slowdown or a loaded machine can make happen,
+// and a preempted goroutine goes to the global queue's tail: another
+// order, and a test of nothing it means to test.
+template <class F, class... A>
+void goInOrder(F&& f, A&&... args) {
+  go(
+      [f = std::forward<F>(f)](auto&&... a) mutable {
+        runtime::NoPreempt np;
+        f(std::forward<decltype(a)>(a)...);
+      },
+      std::forward<A>(args)...);
+}
+
 // Run order under GOMAXPROCS=1: ten go statements, then wait. The last one
 // sits in runnext and runs first (Go 1.19 prints 9 0 1 2 3 4 5 6 7 8).
 TESTPROG_SCENARIO(GoOrder) {
+  runtime::NoPreempt np;  // see goInOrder
   int done = 0;
   for (int i = 0; i < 10; i++)
-    go([&done](int i) {
+    goInOrder([&done](int i) {
       printf("%d ", i);
       done++;
     }, i);
@@ -262,9 +279,10 @@ TESTPROG_SCENARIO(GoOrder) {
 // times each; Gosched goes to the global queue's tail (Go 1.19 prints
 // c0 a0 b0 c1 a1 b1 c2 a2 b2 c3 a3 b3).
 TESTPROG_SCENARIO(GoschedOrder) {
+  runtime::NoPreempt np;  // see goInOrder
   int done = 0;
   for (const char* name : {"a", "b", "c"})
-    go([&done](const char* n) {
+    goInOrder([&done](const char* n) {
       for (int i = 0; i < 4; i++) {
         printf("%s%d ", n, i);
         runtime::Gosched();
@@ -319,6 +337,7 @@ TESTPROG_SCENARIO(LockedThreadNewmAffinity) {
 // tests/testdata/mixed_order.go); the sleeps are long next to the work so
 // that the timers fire where nothing else is runnable.
 TESTPROG_SCENARIO(MixedOrder) {
+  runtime::NoPreempt np;  // see goInOrder
   // Move p.schedtick away from 0, where the 61-tick check would take main
   // straight back from the global queue at its first Gosched. Go's
   // runtime.main has run a few goroutines of its own (bgsweep,
@@ -332,21 +351,21 @@ TESTPROG_SCENARIO(MixedOrder) {
   auto out = [](const char* s, int i) { printf("%s%d ", s, i); };
   wg.Add(5);
   mu.Lock();
-  go([&] {
+  goInOrder([&] {
     for (int i = 0; i < 3; i++) {
       int v = c.recv();
       out("r", v);
     }
     wg.Done();
   });
-  go([&] {
+  goInOrder([&] {
     for (int i = 0; i < 3; i++) {
       out("s", i);
       c.send(i);
     }
     wg.Done();
   });
-  go([&] {
+  goInOrder([&] {
     mu.Lock();
     out("m", 0);
     mu.Unlock();
@@ -356,7 +375,7 @@ TESTPROG_SCENARIO(MixedOrder) {
     mu.Unlock();
     wg.Done();
   });
-  go([&] {
+  goInOrder([&] {
     for (int i = 0; i < 3; i++) {
       b.send(i);
       out("b", i);
@@ -364,7 +383,7 @@ TESTPROG_SCENARIO(MixedOrder) {
     b.close();
     wg.Done();
   });
-  go([&] {
+  goInOrder([&] {
     gort::time::Sleep(std::chrono::milliseconds(100));
     out("z", 1);
     wg.Done();
@@ -543,6 +562,7 @@ TESTPROG_SCENARIO(ChanNilSendDeadlock) {
 // Output is collected in a string and printed at the end, so no write
 // system call can hand the P off halfway.
 TESTPROG_SCENARIO(ChanOrder) {
+  runtime::NoPreempt np;  // see goInOrder
   static std::string out;
   auto add = [](const char* fmt, int a, int b = 0) {
     char buf[32];
@@ -552,14 +572,14 @@ TESTPROG_SCENARIO(ChanOrder) {
   chan<int> c;
   chan<bool> done;
   for (int i = 0; i < 3; i++)
-    go([=](int i) {
+    goInOrder([=](int i) {
       for (int j = 0; j < 2; j++) {
         int v = c.recv();
         add("r%d=%d ", i, v);
       }
       done.send(true);
     }, i);
-  go([=] {
+  goInOrder([=] {
     for (int k = 0; k < 6; k++) {
       add("s%d ", k);
       c.send(k);
