@@ -354,7 +354,7 @@ void traceGoStop(traceEnd why, int kind, int64_t a, uint8_t reason) {
 // the stack of each event a goroutine writes about itself.
 // ===========================================================================
 
-// trace.go: the event types (traceEv*), with Go's numbers.
+// trace.go: traceEvNone (the event types traceEv*, with Go's numbers).
 namespace goev {
 enum : uint8_t {
   Batch = 1,          // start of per-P batch of events [pid, timestamp]
@@ -413,7 +413,7 @@ int64_t traceTicksStart;
 // setting busy and reading shutdown; else a fence.
 bool traceMembarrier;
 
-// trace.go: traceBuf.varint
+// trace.go: (*traceBuf).varint
 inline uint8_t* traceVarint(uint8_t* pos, uint64_t v) {
   for (; v >= 0x80; v >>= 7) *pos++ = 0x80 | uint8_t(v);
   *pos++ = uint8_t(v);
@@ -479,7 +479,7 @@ void traceGoEvent(traceBuf* b, uint8_t ev, std::initializer_list<uint64_t> args)
   b->busy.store(0, std::memory_order_release);
 }
 
-// trace.go: traceEvent, for pp's buffer (nil: the global one, locked).
+// trace.go: traceEvent (for pp's buffer; nil: the global one, locked).
 void traceGoEventP(p* pp, uint8_t ev, std::initializer_list<uint64_t> args) {
   if (pp != nullptr) {
     traceGoEvent(traceBufP(pp), ev, args);
@@ -1153,7 +1153,7 @@ void* traceWriter(void*) {
   }
 }
 
-// trace.go: StopTrace and ReadTrace's ending, for Go's format: every
+// trace.go: StopTrace + ReadTrace (their ending, for Go's format): every
 // buffer's batch, then the frequency, the strings and the stacks.
 void traceShutdownGo() {
   // After membarrier (or the fences) every event either was begun before
@@ -1195,13 +1195,13 @@ void traceShutdownGo() {
     uint8_t tmp[10];
     out.append(reinterpret_cast<char*>(tmp), size_t(traceVarint(tmp, v) - tmp));
   };
-  // trace.go: ReadTrace: "Write frequency event."
+  // trace.go: ReadTrace ("Write frequency event.")
   int64_t ticks = cputicks() - traceTicksStart, ns = nanotime() - trace.timeStart;
   double freq = ns > 0 && ticks > 0 ? double(ticks) * 1e9 / double(ns) / double(traceTickDiv) : 1e9;
   if (freq < 1) freq = 1;
   out.push_back(char(goev::Frequency | 0 << traceArgCountShift));
   varint(uint64_t(freq));
-  // trace.go: traceStackTable.dump. One frame a stack: {pc, fn, file, line}.
+  // trace.go: (*traceStackTable).dump. One frame a stack: {pc, fn, file, line}.
   std::unordered_map<std::string, uint64_t> strings;
   std::string stacks;
   for (size_t k = 0; k < traceStackSlots; k++) {
@@ -1261,7 +1261,7 @@ void traceinit(const char* path) {
   }
   trace.gofmt = gofmt;
   if (gofmt) {
-    // trace.go: ReadTrace's header, "go 1.19 trace\x00\x00\x00".
+    // trace.go: ReadTrace (its header, "go 1.19 trace\x00\x00\x00").
     fwrite("go 1.19 trace\x00\x00\x00", 1, 16, traceFile);
     static std::atomic<traceBuf*> glob{nullptr};
     traceGlobBuf = traceBufOf(&glob, false, traceGlobProc, &m0);
