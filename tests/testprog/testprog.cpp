@@ -977,7 +977,9 @@ int gomain(int argc, char** argv) {
 
 int main(int argc, char** argv) { rt0_go(argc, argv, gomain); }
 
-// gort-only: testprog's scenarios often exit (or crash) while goroutines
-// still run, and their closures are referenced only from goroutine stacks,
-// which LeakSanitizer does not scan: leak reports there would be false.
-extern "C" const char* __asan_default_options() { return "detect_leaks=0"; }
+// gort-only: ASan's options for testprog. Its scenarios often exit (or
+// crash) while goroutines still run: no leak check (the LeakSanitizer
+// scenario turns it on). A failed allocation returns null, as the
+// out-of-memory scenarios need for the runtime to report it in Go's
+// words, and faults are gort's to report, not ASan's.
+extern "C" const char* __asan_default_options() { return "detect_leaks=0:allocator_may_return_null=1:handle_segv=0:handle_sigbus=0"; }
