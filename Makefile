@@ -53,15 +53,18 @@ conformance: build
 conformance-table:
 	@tools/conformance/conformance.py
 
+# SANITIZER_CTEST_FLAGS: extra ctest flags (.ci/run gives the same retry
+# make test's suites get).
+SANITIZER_CTEST_FLAGS ?=
 test-asan: deps
 	@cmake -S . -B build-asan $(CMAKE_FLAGS) -DGORT_SANITIZE=address >/dev/null
 	@cmake --build build-asan -j$(JOBS)
-	@ctest --test-dir build-asan --output-on-failure
+	@ctest --test-dir build-asan --output-on-failure $(SANITIZER_CTEST_FLAGS)
 
 test-tsan: deps
 	@cmake -S . -B build-tsan $(CMAKE_FLAGS) -DGORT_SANITIZE=thread >/dev/null
 	@cmake --build build-tsan -j$(JOBS)
-	@ctest --test-dir build-tsan --output-on-failure
+	@ctest --test-dir build-tsan --output-on-failure $(SANITIZER_CTEST_FLAGS)
 
 # Go 1.19's runtime benchmarks, gort's ports (tools/bench, Release -O2)
 # beside Go's originals, alternating in one run; not part of `make test`.

@@ -125,7 +125,7 @@ for (const [from, target, frag] of outLinks) {
     if (!fs.existsSync(path.resolve(site, target))) check(false, `${from}: link to missing file ${target}`);
     continue;
   }
-  if (!frag) continue;
+  if (!frag || !target.endsWith(".html")) continue;  // a source file of the repository: no ids to check
   let set = ids.get(target);
   if (!set) {
     await page.goto(url(target), { waitUntil: "load" });
