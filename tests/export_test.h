@@ -303,14 +303,20 @@ inline void NetpollBreak() { rt::netpollBreak(); }
 // does not scan goroutine stacks. Wait yields; what it waits for must be
 // finishing, not blocked (a dead g reused by a later goroutine is waited
 // for too, so track only goroutines of the test itself).
+// A test whose goroutines may not have run at all by the time it waits
+// (nothing the test does depends on them) says how many will Track first,
+// with Expect(n) before the go statements, and Wait waits for that many.
 class ExitTracker {
  public:
+  void Expect(size_t n) { expected_.fetch_add(n); }
   void Track() {
     rt::lock(&mu_);
     gs_.push_back(rt::getg()->m->curg);
     rt::unlock(&mu_);
+    tracked_.fetch_add(1);
   }
   void Wait() {
+    while (tracked_.load() < expected_.load()) rt::Gosched();
     rt::lock(&mu_);
     std::vector<rt::g*> gs = gs_;
     rt::unlock(&mu_);
@@ -321,6 +327,8 @@ class ExitTracker {
  private:
   rt::mutex mu_;
   std::vector<rt::g*> gs_;
+  std::atomic<size_t> expected_{0};
+  std::atomic<size_t> tracked_{0};
 };
 inline void NetpollGenericInit() { rt::netpollGenericInit(); }
 inline uint32_t NetpollWaiters() { return rt::netpollWaiters.load(); }
