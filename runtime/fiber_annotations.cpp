@@ -148,9 +148,10 @@ __attribute__((no_sanitize_thread)) void systemstackSanitized(void (*fn)(void*),
   fiberArriveStackOnly(gp);
 }
 
-// gort-only: LeakSanitizer, at exit, reports every heap block that
-// nothing points to, scanning globals, registers and each thread's own
-// stack -- not goroutine stacks, which it does not know of. A goroutine
+// gort-only: LeakSanitizer must scan live goroutines' stacks at exit.
+// At exit it reports every heap block that nothing points to, scanning
+// globals, registers and each thread's own stack -- not goroutine stacks,
+// which it does not know of. A goroutine
 // still alive at exit (parked forever, or running on another thread)
 // holds its closure and what it owns only from its stack, so each live
 // goroutine's stack becomes a root region just before the check runs:

@@ -27,6 +27,7 @@
 // resetspinning and findRunnable's re-check below).
 
 #include <pthread.h>
+#include <sys/auxv.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -326,8 +327,8 @@ void releaseSudog(sudog* s) {
   if (s->prev != nullptr) throw_("runtime: sudog with non-nil prev");
   if (s->waitlink != nullptr) throw_("runtime: sudog with non-nil waitlink");
   if (s->c != nullptr) throw_("runtime: sudog with non-nil c");
-  g* gp = getg()->m->curg.load();
-  if (gp != nullptr && gp->param != nullptr) throw_("runtime: releaseSudog with non-nil gp.param");
+  g* gp = getg();
+  if (gp->param != nullptr) throw_("runtime: releaseSudog with non-nil gp.param");
   m* mp = acquirem();  // avoid rescheduling to another P
   p* pp = mp->p;
   auto& cache = pp->sudogcache;
@@ -367,6 +368,8 @@ void allgadd(g* gp) {
   unlock(&allglock);
 }
 
+static void fastrandinit();  // below, after mcommoninit (proc.go's order)
+
 // proc.go: schedinit
 // The bootstrap sequence is: osinit, schedinit, make & queue new G (main),
 // call mstart. The new G calls runtime.main.
@@ -375,6 +378,7 @@ void schedinit() {
   sched.maxmcount = 10000;
 
   stackinit();
+  fastrandinit();  // must run before mcommoninit
   mcommoninit(gp->m, -1);
   sigsave(&gp->m->sigmask);
   initSigmask = gp->m->sigmask;
@@ -419,22 +423,52 @@ static int64_t mReserveID() {
   return id;
 }
 
+// alg.go: int64Hash
+// Through memhash64Fallback and mix (hash64.go); gort has no hashkey, so
+// its word is taken as 0.
+static uint64_t int64Hash(uint64_t i, uint64_t seed) {
+  constexpr uint64_t m1 = 0xa0761d6478bd642fULL, m2 = 0xe7037ed1a0b428dbULL, m5 = 0x1d8e4e27c47d124fULL;
+  auto mix = [](uint64_t a, uint64_t b) {
+    unsigned __int128 r = (unsigned __int128)a * b;
+    return uint64_t(r >> 64) ^ uint64_t(r);
+  };
+  return mix(m5 ^ 8, mix(i ^ m2, i ^ seed ^ m1));
+}
+
+// proc.go: fastrandseed
+static uint64_t fastrandseed;
+
+// proc.go: fastrandinit
+// Seeds every M's fastrand from the kernel's 16 random bytes (AT_RANDOM, the
+// same startupRandomData Go's getRandomData reads on Linux).
+static void fastrandinit() {
+  const void* r = reinterpret_cast<const void*>(getauxval(AT_RANDOM));
+  if (r != nullptr) memcpy(&fastrandseed, r, sizeof fastrandseed);
+}
+
 // proc.go: mcommoninit
 // Pre-allocated ID may be passed as 'id', or omitted by passing -1.
 void mcommoninit(m* mp, int64_t id) {
   lock(&sched.lock);
   mp->id = id >= 0 ? id : mReserveID();
-  uint64_t lo = uint32_t((uint64_t(mp->id) + 1) * 0x9e3779b97f4a7c15ULL >> 32);
-  uint64_t hi = uint32_t(uint64_t(nanotime()) * 0xbf58476d1ce4e5b9ULL >> 32);
+
+  // gort: Go hashes cputicks(); gort's cputicks is nanotime (sema.cpp).
+  uint32_t lo = uint32_t(int64Hash(uint64_t(mp->id), fastrandseed));
+  uint32_t hi = uint32_t(int64Hash(uint64_t(nanotime()), ~fastrandseed));
   if ((lo | hi) == 0) hi = 1;
-  mp->fastrand = hi << 32 | lo;
-  // Add to allm so garbage collector doesn't free g->m when it is just in
-  // a register or thread-local storage.
-  mp->alllink = allm;
-  allm = mp;
-  unlock(&sched.lock);
+  mp->fastrand = uint64_t(hi) << 32 | uint64_t(lo);
+
   mpreinit(mp);
   if (mp->gsignal != nullptr) mp->gsignal->stackguard1 = mp->gsignal->stack.lo + _StackGuard;
+
+  // Add to allm so garbage collector doesn't free g->m
+  // when it is just in a register or thread-local storage.
+  mp->alllink = allm;
+
+  // sigquit's GOTRACEBACK=crash relay and checkdead walk allm without the
+  // lock, so publish it safely (Go: atomicstorep).
+  std::atomic_ref<m*>(allm).store(mp, std::memory_order_release);
+  unlock(&sched.lock);
 }
 
 // proc.go: ready
@@ -676,6 +710,8 @@ int64_t startTheWorldWithSema() {
 // C++ half. It must not return: it hands off to mstart1, which schedules.
 extern "C" [[noreturn]] GORT_NEVER_RETURNS void mstart0() {
   g* gp = getg();
+  // gort: Go computes g0's bounds here when the OS gave the stack (lo ==
+  // 0); gort's newm and rt0_go always set them, so lo == 0 is a bug.
   if (gp->stack.lo == 0) throw_("mstart0: g0 has no stack bounds");
   // Initialize stack guard so that we can start calling regular functions.
   gp->stackguard0 = gp->stack.lo + _StackGuard;
@@ -702,6 +738,7 @@ extern "C" [[noreturn]] GORT_NEVER_RETURNS void mstart0() {
   gp->sched.g = gp;
   gp->sched.pc = GORT_GETCALLERPC();
   gp->sched.sp = GORT_GETCALLERSP();
+  // gort: an extra check: the asm switches assume an aligned g0 sp.
   if (gp->sched.sp % StackAlign != 0) throw_("mstart1: misaligned g0 stack");
 
   minit();
@@ -1055,6 +1092,8 @@ void handoffp(p* _p_) {
     unlock(&sched.lock);
     return;
   }
+  // gort: Go runs a pending safe-point function (forEachP, used by the GC)
+  // here; gort has no forEachP.
   if (sched.runqsize != 0) {
     unlock(&sched.lock);
     startm(_p_, false);
@@ -1164,6 +1203,8 @@ void gcstopm() {
 // Must run on g0.
 [[noreturn]] GORT_NEVER_RETURNS static void executeImpl(g* gp, bool inheritTime) {
   g* _g_ = getg();
+  // gort: an extra check (Go trusts its callers): running execute on a
+  // goroutine's stack would switch away from a frame nothing resumes.
   if (_g_ != _g_->m->g0) throw_("execute: not on g0");
 
   // Assign gp.m before entering _Grunning so running Gs have an M.
@@ -1633,12 +1674,16 @@ void injectglist(gList* glist) {
   g* _g_ = getg();
 
   if (_g_->m->locks != 0) throw_("schedule: holding locks");
+  // gort: an extra check (Go trusts its callers, see execute).
   if (_g_ != _g_->m->g0) throw_("schedule: not on g0");
 
   if (_g_->m->lockedg != nullptr) {
     stoplockedm();
     execute(_g_->m->lockedg, false);  // Never returns.
   }
+
+  // gort: Go throws "schedule: in cgo" here; gort has no cgo (a C call
+  // runs on the goroutine's own stack, not g0's).
 
 top:
   p* pp = _g_->m->p;
@@ -1658,6 +1703,9 @@ top:
   // so if it was marked as spinning we need to reset it now and
   // potentially start a new spinning M.
   if (_g_->m->spinning) resetspinning();
+
+  // gort: Go parks the goroutine here if user scheduling is disabled
+  // (sched.disable, set by the GC's debug mode); gort has no such switch.
 
   // If about to schedule a not-normal goroutine (a GCworker or tracereader),
   // wake a P if there is one.
@@ -1973,8 +2021,19 @@ __attribute__((noinline)) void entersyscallblock() {
   _g_->syscallsp = sp;
   _g_->syscallpc = pc;
   _g_->syscallbp = GORT_GETCALLERBP();
-  if (_g_->syscallsp < _g_->stack.lo || _g_->stack.hi < _g_->syscallsp) throw_("entersyscallblock");
+  // gort: Go also save()s pc/sp into g.sched here (and again after the
+  // handoff); gort's traceback of a G in a syscall reads syscallsp/pc/bp.
+  if (_g_->syscallsp < _g_->stack.lo || _g_->stack.hi < _g_->syscallsp) {
+    fprintf(stderr, "entersyscallblock inconsistent %#zx %#zx [%#zx,%#zx]\n", size_t(sp), size_t(_g_->syscallsp),
+            size_t(_g_->stack.lo), size_t(_g_->stack.hi));
+    throw_("entersyscallblock");
+  }
   casgstatus(_g_, _Grunning, _Gsyscall);
+  if (_g_->syscallsp < _g_->stack.lo || _g_->stack.hi < _g_->syscallsp) {
+    fprintf(stderr, "entersyscallblock inconsistent %#zx %#zx [%#zx,%#zx]\n", size_t(sp), size_t(_g_->syscallsp),
+            size_t(_g_->stack.lo), size_t(_g_->stack.hi));
+    throw_("entersyscallblock");
+  }
 
   // proc.go: entersyscallblock_handoff
   systemstack([] {
@@ -2485,6 +2544,11 @@ p* procresize(int32_t nprocs) {
   if (old < 0 || nprocs <= 0) throw_("procresize: invalid arg");
   if (trace.enabled) traceGomaxprocs(nprocs);
 
+  // update statistics
+  int64_t now = nanotime();
+  if (sched.procresizetime != 0) sched.totaltime += int64_t(old) * (now - sched.procresizetime);
+  sched.procresizetime = now;
+
   // Grow allp if necessary.
   if (nprocs > allplen) {
     lock(&allpLock);
@@ -2550,7 +2614,7 @@ p* procresize(int32_t nprocs) {
     if (_g_->m->p == pp) continue;
     pp->status.store(_Pidle);
     if (runqempty(pp)) {
-      pidleput(pp, 0);
+      pidleput(pp, now);
     } else {
       pp->m = mget();
       pp->link = runnablePs;
@@ -2736,6 +2800,9 @@ void sysmon() {
       unlock(&sched.lock);
     }
 
+    lock(&sched.sysmonlock);
+    // Update now in case we blocked on sysmonnote or spent a long time
+    // blocked on schedlock or sysmonlock above.
     now = nanotime();
     // poll network if not polled for more than 10ms
     int64_t lastpoll = sched.lastpoll.load();
@@ -2764,6 +2831,7 @@ void sysmon() {
       lasttrace = now;
       schedtrace(debug.scheddetail > 0);
     }
+    unlock(&sched.sysmonlock);
   }
 }
 

@@ -499,6 +499,11 @@ struct schedt {
   std::atomic<uint32_t> sysmonwait;
   note sysmonnote;
 
+  // sysmonlock protects sysmon's actions on the runtime. (gort: Go's
+  // StartTrace/StopTrace take it to keep sysmon's events out; gort's trace
+  // ends at exit by its shutdown flag instead, trace.cpp: traceShutdown.)
+  mutex sysmonlock;
+
   int64_t procresizetime;
   int64_t totaltime;
 };

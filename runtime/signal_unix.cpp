@@ -45,10 +45,11 @@ static uintptr_t sigPageSize;
 static std::atomic<bool> sigOwned[NSIG];
 static std::atomic_flag fwdSigLock = ATOMIC_FLAG_INIT;
 
-// gort-only: a signal gort sent itself to request a preemption (preemptM's
-// tgkill) rather than one from kill(2), a socket's out-of-band data or
-// another thread's pthread_kill... of this same process, which reads the
-// same: documented in docs/16-preemption.md.
+// gort-only: tells preemptM's SIGURG from the program's own.
+// A signal gort sent itself to request a preemption (preemptM's tgkill)
+// rather than one from kill(2) or a socket's out-of-band data; another
+// thread's pthread_kill of this same process reads the same (documented
+// in docs/16-preemption.md).
 static bool sigFromPreemptM(const siginfo_t* info) {
   return info->si_code == SI_TKILL && info->si_pid == getpid();
 }
@@ -216,7 +217,7 @@ static void sigquit(int sig, siginfo_t* info, ucontext_t* c, g* gp) {
       for (;;) pause();
     }
     crashing.store(1);
-    for (m* mp2 = allm; mp2 != nullptr; mp2 = mp2->alllink) {
+    for (m* mp2 = std::atomic_ref<m*>(allm).load(std::memory_order_acquire); mp2 != nullptr; mp2 = mp2->alllink) {
       if (mp2 == mp || mp2->procid == 0) continue;
       int32_t before = crashing.load();
       {
@@ -354,10 +355,10 @@ void preemptM(m* mp) {
 // gort-only: the program's sigaction and signal, interposed.
 // ===========================================================================
 
-// gort-only: sigaction as the program sees it. For a signal gort handles
-// (SIGURG, SIGQUIT, SIGSEGV, SIGBUS, once rt0_go has installed the
-// handlers) the program's action is recorded in fwdSig and gort's handler
-// stays, forwarding to it (see sigfwdgo): otherwise a program's SIGURG
+// gort-only: sigaction as the program sees it (interposed).
+// For a signal gort handles (SIGURG, SIGQUIT, SIGSEGV, SIGBUS, once rt0_go
+// has installed the handlers) the program's action is recorded in fwdSig
+// and gort's handler stays, forwarding to it (see sigfwdgo): otherwise a program's SIGURG
 // handler would swallow every preemption request and a stop-the-world
 // would wait for ever. oldact reports the program's previous action, as if
 // it were installed. Any other signal goes to libc unchanged.

@@ -601,10 +601,10 @@ void goGoUnpark(g* gp) {
   traceGoEventP(mp->p, goev::GoUnblock, {uint64_t(gp->goid), gp->traceseq, traceCurStack(mp)});
 }
 
-// trace.go: traceGoSysExit. gort: called as exitsyscall begins, with
-// m.oldp still set; the event is written once the goroutine has a P
-// again and its P was taken (goGoStart). Go keeps the exit time in
-// g.sysexitticks the same way.
+// trace.go: traceGoSysExit
+// gort: called as exitsyscall begins, with m.oldp still set; the event is
+// written once the goroutine has a P again and its P was taken (goGoStart).
+// Go keeps the exit time in g.sysexitticks the same way.
 void goGoSysExit() {
   m* mp = getg()->m;
   g* gp = mp->curg.load(std::memory_order_relaxed);

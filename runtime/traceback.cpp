@@ -215,8 +215,9 @@ void syminfoCallback(void* data, uintptr_t, const char* symname, uintptr_t symva
   if (char* clone = strstr(si->symname, " [clone ")) *clone = '\0';
 }
 
-// gort-only: merges an inlined frame into its caller when both are the
-// same function in the same file: GCC's DWARF can describe the body of a
+// gort-only: one frame for a function GCC inlined into its own copy.
+// Merges an inlined frame into its caller when both are the same function
+// in the same file: GCC's DWARF can describe the body of a
 // function as inlined into its own out-of-line copy, called from its
 // first line (sync.cpp's rUnlockSlow), which would print the function
 // twice. The merged frame keeps the inner one's line, where pc really is.

@@ -237,17 +237,34 @@ TEST_CASE("net: read and write deadlines end a parked operation with a timeout",
     exited.Wait();
   }
   SECTION("a write deadline ends a write the peer never drains") {
-    REQUIRE_FALSE(client.SetWriteDeadline(gtime::Now().Add(20ms)));
-    std::vector<char> big(1 << 20, 'z');
-    std::error_code werr;
-    size_t total = 0;
-    while (!werr) {
-      auto [w, e] = client.Write(big.data(), big.size());
-      total += w;
-      werr = e;
-    }
+    // The writer parks once the socket's buffer is full; only then is the
+    // deadline set, so the write is known to be parked when it fires
+    // (a deadline set first could pass before the first send on a loaded
+    // machine, and the write would fail with nothing written).
+    std::atomic<rt::g*> writer{nullptr};
+    std::atomic<bool> writeDone{false};
+    gort::chan<std::pair<size_t, std::error_code>> wres(1);
+    export_test::ExitTracker exited;
+    gort::go([&] {
+      exited.Track();
+      writer = export_test::Curg();
+      std::vector<char> big(1 << 20, 'z');
+      std::error_code werr;
+      size_t total = 0;
+      while (!werr) {
+        auto [w, e] = client.Write(big.data(), big.size());
+        total += w;
+        werr = e;
+      }
+      writeDone = true;
+      wres.send({total, werr});
+    });
+    REQUIRE(export_test::WaitParked(writer, rt::waitReasonIOWait, [&] { return writeDone.load(); }));
+    REQUIRE_FALSE(client.SetWriteDeadline(gtime::Now().Add(5ms)));
+    auto [total, werr] = wres.recv();
     REQUIRE(werr == net::errc::timeout);
     REQUIRE(total > 0);
+    exited.Wait();
   }
 }
 

@@ -157,7 +157,7 @@ def parse_origin(rest):
     return (SEP_RE.split(names), refs), None
 
 
-CXX_SKIP_RE = re.compile(r"^\s*(template\s*<.*>|\[\[.*\]\]|GORT_[A-Z_]+)\s*$")
+CXX_SKIP_RE = re.compile(r"^\s*(template\s*<.*>|\[\[.*\]\]|GORT_[A-Z_]+|#\s*(?:if|ifdef|ifndef|elif|else|endif)\b.*)\s*$")
 CXX_TYPE_RE = re.compile(rf"^\s*(?:template\s*<[^>]*>\s*)?(?:struct|class|union|enum(?: class)?)\s+(?:\[\[[^\]]*\]\]\s*)?({IDENT})")
 CXX_USING_RE = re.compile(rf"^\s*using\s+({IDENT})\s*=")
 CXX_DEFINE_RE = re.compile(rf"^\s*#\s*define\s+({IDENT})")
@@ -167,11 +167,21 @@ ASM_GLOBL_RE = re.compile(rf"^\s*\.globl\s+({IDENT})")
 ASM_LABEL_RE = re.compile(rf"^({IDENT}):")
 
 
-def cxx_name(code):
-    """The name a C++ declaration declares (best effort, for the table)."""
+def cxx_name(code, in_body=False):
+    """The name a C++ declaration declares (best effort, for the table).
+    in_body: the origin line is inside a function body (or a lambda), so it
+    names a Go function whose steps are inlined there, not a declaration."""
     code = re.sub(r"__attribute__\s*\(\(.*?\)\)|\[\[.*?\]\]", " ", code)
     if re.match(r"^\s*(if|for|while|switch|return|do|else)\b", code):
         return "(inline)"  # an origin line inside a body: a Go function inlined here
+    if in_body:
+        return "(inline)"
+    m = re.match(r"^\s*(?:namespace)\s+({IDENT})".format(IDENT=IDENT), code)
+    if m:
+        return "namespace " + m.group(1)
+    m = re.match(r"^\s*(?:static\s+)?(enum|struct|union|static_assert)\b\s*(?:[:{(]|$)", code)
+    if m:
+        return f"({m.group(1)})"  # an anonymous type, or a compile-time check
     for r in (CXX_TYPE_RE, CXX_USING_RE, CXX_DEFINE_RE):
         m = r.match(code)
         if m:
@@ -186,7 +196,47 @@ def cxx_name(code):
     return "?"
 
 
-def declaration(lines, i, asm):
+SCOPE_TYPE_RE = re.compile(r'\b(struct|class|union|enum|namespace)\b[^()]*$|\bextern\s+""\s*$')
+
+
+def scope_kinds(lines):
+    """For each line, the kind of the innermost brace scope it starts in:
+    "file", "type" (a class, enum or namespace body) or "body" (a function,
+    a lambda, a block, an initializer). Comments and literals are ignored."""
+    kinds, stack, pending = [], [], ""
+    in_block_comment = False
+    for line in lines:
+        kinds.append(stack[-1] if stack else "file")
+        text = line
+        if in_block_comment:
+            if "*/" not in text:
+                continue
+            text = text.split("*/", 1)[1]
+            in_block_comment = False
+        text = re.sub(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'', '""', text)
+        text = re.sub(r"/\*.*?\*/", " ", text)
+        if "/*" in text:
+            text, in_block_comment = text.split("/*", 1)[0], True
+        text = text.split("//", 1)[0]
+        if text.lstrip().startswith("#"):
+            continue
+        for ch in text:
+            if ch == "{":
+                stack.append("type" if SCOPE_TYPE_RE.search(pending) and (not stack or stack[-1] != "body") else "body")
+                pending = ""
+            elif ch == "}":
+                if stack:
+                    stack.pop()
+                pending = ""
+            elif ch == ";":
+                pending = ""
+            else:
+                pending += ch
+        pending += " "
+    return kinds
+
+
+def declaration(lines, i, asm, scopes=None):
     """(line number, name) of what the comment block at lines[i] documents."""
     j = i
     while j < len(lines) and COMMENT_RE.match(lines[j]):
@@ -207,7 +257,7 @@ def declaration(lines, i, asm):
             if re.search(r"[({;=]", code):
                 break
         k += 1
-    return j + 1, cxx_name(code)
+    return j + 1, cxx_name(code, in_body=scopes[i] == "body")
 
 
 def first_sentence(lines, i, text):
@@ -238,6 +288,7 @@ def scan(root):
         asm = path.endswith(".S")
         with open(path, encoding="utf-8") as f:
             lines = f.read().split("\n")
+        scopes = None if asm else scope_kinds(lines)
         for i, line in enumerate(lines):
             m = ORIGIN_RE.match(line)
             if m:
@@ -247,14 +298,14 @@ def scan(root):
                     errors.append(f"{rel}:{i + 1}: malformed origin line ({why}): {line.strip()}")
                     continue
                 names, refs = parsed
-                decl_line, cxx = declaration(lines, i, asm)
+                decl_line, cxx = declaration(lines, i, asm, scopes)
                 e = Entry(rel, i + 1, decl_line, cxx)
                 e.refs = [(gofile, n) for n in names] + list(refs)
                 origins.append(e)
                 continue
             m = GORTONLY_RE.match(line)
             if m:
-                decl_line, cxx = declaration(lines, i, asm)
+                decl_line, cxx = declaration(lines, i, asm, scopes)
                 e = Entry(rel, i + 1, decl_line, cxx)
                 e.reason = first_sentence(lines, i, m.group(1))
                 gortonly.append(e)
