@@ -40,6 +40,9 @@ void goentry_begin();
 // proc.go: Gosched. Yield the processor; the goroutine goes to the back of
 // the global run queue and resumes later by itself.
 void Gosched();
+// proc.go: Breakpoint. Executes a breakpoint trap: under a debugger it
+// stops there; otherwise the program dies with a SIGTRAP traceback.
+void Breakpoint();
 // debug.go: GOMAXPROCS. Returns the previous setting; n < 1 changes nothing.
 int GOMAXPROCS(int n);
 // debug.go: NumGoroutine. The number of goroutines that currently exist.

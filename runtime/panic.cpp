@@ -321,14 +321,15 @@ static std::atomic<g*> printingPanicValue{nullptr};
 // gort-only: installs the terminate handler (from schedinit).
 void panicinit() { std::set_terminate(gopanicTerminate); }
 
-// stubs.go / asm: badmcall
+// proc.go: badmcall
 extern "C" void badmcall(g*) { throw_("runtime: mcall called on m->g0 stack"); }
 
-// stubs.go / asm: badmcall2
+// proc.go: badmcall2
 extern "C" void badmcall2(g*) { throw_("runtime: mcall function returned"); }
 
 // stubs.go: badsystemstack
-// Go writes the message raw (it may be on a broken stack) and crashes.
+// Go writes the message raw (it may be on a broken stack); systemstack's
+// asm then calls abort. gort: the call to abort is here.
 extern "C" void badsystemstack() {
   static const char msg[] = "fatal: systemstack called from unexpected goroutine\n";
   ssize_t r = ::write(2, msg, sizeof msg - 1);

@@ -465,7 +465,7 @@ void mcommoninit(m* mp, int64_t id) {
   // when it is just in a register or thread-local storage.
   mp->alllink = allm;
 
-  // sigquit's GOTRACEBACK=crash relay and checkdead walk allm without the
+  // sigthrow's GOTRACEBACK=crash relay walks allm without the
   // lock, so publish it safely (Go: atomicstorep).
   std::atomic_ref<m*>(allm).store(mp, std::memory_order_release);
   unlock(&sched.lock);
@@ -2268,6 +2268,8 @@ g* newproc1(funcval* fn, g* callergp, uintptr_t callerpc) {
   gostartcallfn(&newg->sched, fn);
   newg->parentGoid = callergp->goid;
   newg->gopc = callerpc;
+  delete newg->ancestors;  // gort: a reused g's (Go's GC frees them)
+  newg->ancestors = saveAncestors(callergp);
   newg->startpc = reinterpret_cast<uintptr_t>(fn->fn);
   // gort: the entry thunk (user text) must not be preempted before it
   // has finished the switch; goentry_begin clears this.
@@ -2288,6 +2290,27 @@ g* newproc1(funcval* fn, g* callergp, uintptr_t callerpc) {
   releasem(_g_->m);
 
   return newg;
+}
+
+// proc.go: saveAncestors
+// saveAncestors copies previous ancestors of the given caller g and
+// includes info for the current caller into a new set of tracebacks for a g
+// being created.
+std::vector<ancestorInfo>* saveAncestors(g* callergp) {
+  // Copy all prior info, except for the root goroutine (goid 0).
+  if (debug.tracebackancestors <= 0 || callergp->goid == 0) return nullptr;
+  std::vector<ancestorInfo> callerAncestors;
+  if (callergp->ancestors != nullptr) callerAncestors = *callergp->ancestors;
+  int32_t n = int32_t(callerAncestors.size()) + 1;
+  if (n > debug.tracebackancestors) n = debug.tracebackancestors;
+  auto* ancestors = new std::vector<ancestorInfo>(size_t(n));
+  std::copy(callerAncestors.begin(), callerAncestors.begin() + (n - 1), ancestors->begin() + 1);
+
+  uintptr_t pcs[_TracebackMaxFrames];
+  int npcs = gcallers(callergp, pcs, _TracebackMaxFrames);
+  (*ancestors)[0] = ancestorInfo{std::vector<uintptr_t>(pcs, pcs + npcs), callergp->goid, callergp->gopc,
+                                 callergp->parentGoid};
+  return ancestors;
 }
 
 // proc.go: gfput
@@ -2391,6 +2414,10 @@ void gfpurge(p* _p_) {
   sched.gFree.n += inc;
   unlock(&sched.gFree.lock);
 }
+
+// proc.go: Breakpoint
+// Breakpoint executes a breakpoint trap.
+__attribute__((noinline)) void Breakpoint() { breakpoint(); }
 
 // proc.go: dolockOSThread
 // dolockOSThread is called by LockOSThread and lockOSThread below after

@@ -176,6 +176,9 @@ void goexit0(g* gp);
 g* malg(int32_t stacksize);
 void newproc(funcval* fn);
 g* newproc1(funcval* fn, g* callergp, uintptr_t callerpc);
+// proc.go: saveAncestors. With GODEBUG=tracebackancestors=N, the stacks of
+// the N goroutines that led to a new one (callergp's, then its own list).
+std::vector<ancestorInfo>* saveAncestors(g* callergp);
 void gfput(p* pp, g* gp);
 g* gfget(p* pp);
 void gfpurge(p* pp);

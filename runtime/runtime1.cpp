@@ -84,6 +84,7 @@ void parsedebugvars() {
     if (key == "schedtrace") target = &debug.schedtrace;
     else if (key == "scheddetail") target = &debug.scheddetail;
     else if (key == "asyncpreemptoff") target = &debug.asyncpreemptoff;
+    else if (key == "tracebackancestors") target = &debug.tracebackancestors;
     else if (key == "madvguard") target = &debug.madvguard;
     if (target == nullptr) return;  // Go ignores keys it doesn't know
     if (!godebugNumber(value, target))

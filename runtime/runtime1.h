@@ -11,6 +11,7 @@ struct debugVars {
   int32_t schedtrace = 0;       // GODEBUG=schedtrace=N: print a SCHED line every N ms
   int32_t scheddetail = 0;      // GODEBUG=scheddetail=1: and every P, M and G
   int32_t asyncpreemptoff = 0;  // GODEBUG=asyncpreemptoff=1: no signal preemption
+  int32_t tracebackancestors = 0;  // GODEBUG=tracebackancestors=N: tracebacks show N creators' stacks
   // gort-only: GODEBUG=madvguard=0: guard stacks with mprotect pages, not
   // MADV_GUARD_INSTALL markers, which gdb's gcore can't read through (it
   // drops the whole mapping after the first unreadable page, so a core

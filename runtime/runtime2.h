@@ -280,6 +280,7 @@ struct g {
   struct m* lockedm;  // the M this g is locked to (LockOSThread)
   int64_t parentGoid;  // goid of the goroutine that created this (newer Go)
   uintptr_t gopc;      // pc of the go statement that created this goroutine
+  std::vector<struct ancestorInfo>* ancestors;  // ancestor information goroutine(s) that created this goroutine (only used if debug.tracebackancestors)
   uintptr_t startpc;   // pc of the goroutine function
 
   // Execution trace state (trace.cpp's Go-format writer).
@@ -302,6 +303,15 @@ struct g {
   // gort-only: stack.lo holds stackCanary, checked at every switch onto
   // this g (stackcheck): set when the stack's span got no guard page.
   bool stackcanary;
+};
+
+// runtime2.go: ancestorInfo
+// ancestorInfo records details of where a goroutine was started.
+struct ancestorInfo {
+  std::vector<uintptr_t> pcs;  // pcs from the stack of this goroutine
+  int64_t goid;                // goroutine id of this goroutine; original goroutine possibly dead
+  uintptr_t gopc;              // pc of go statement that created this goroutine
+  int64_t parentGoid;          // gort-only: for "created by ... in goroutine N" (newer Go's words)
 };
 
 // ---------------------------------------------------------------------------

@@ -141,6 +141,8 @@ static const char* signame(int sig) {
       return "SIGSEGV: segmentation violation";
     case SIGBUS:
       return "SIGBUS: bus error";
+    case SIGTRAP:
+      return "SIGTRAP: trace trap";
     default:
       return "signal";
   }
@@ -173,14 +175,14 @@ static void dumpregs(tbprinter& out, ucontext_t* c) {
 #endif
 }
 
-// signal_unix.go: sighandler (the SIGQUIT, _SigThrow, half).
+// signal_unix.go: sighandler (the _SigThrow half: SIGQUIT, SIGTRAP, abort).
 // Prints the signal, the interrupted goroutine's stack and every other
 // goroutine's, and exits 2. With GOTRACEBACK=crash, the first M to get
 // the signal then has every other M dump its own goroutine in turn, and
 // aborts. gort: Go relays by raising SIGQUIT at the process and lets the
 // kernel pick an M that hasn't dumped yet; gort sends it to each M by
 // thread id (tgkill) and waits for its dump, one at a time.
-static void sigquit(int sig, siginfo_t* info, ucontext_t* c, g* gp) {
+static void sigthrow(int sig, siginfo_t* info, ucontext_t* c, g* gp) {
   m* mp = gp->m;
   mp->throwing = throwTypeRuntime;
   int32_t wasCrashing = crashing.load();
@@ -233,6 +235,14 @@ static void sigquit(int sig, siginfo_t* info, ucontext_t* c, g* gp) {
   exit2();
 }
 
+// panic.go: isAbortPC
+// Reports whether pc is in abort (stubs.h). gort: Go asks findfunc for the
+// function's funcID; abort is three instructions at most.
+static bool isAbortPC(uintptr_t pc) {
+  uintptr_t entry = reinterpret_cast<uintptr_t>(&abort);
+  return pc >= entry && pc < entry + 16;
+}
+
 // signal_unix.go: sighandler (the SIGSEGV/SIGBUS, _SigPanic, half), with
 // stack.go: newstack (its overflow report).
 // A fault in the guard page below a goroutine's stack (or with sp below
@@ -246,6 +256,9 @@ static void sigfault(int sig, siginfo_t* info, ucontext_t* c, g* gp) {
   uintptr_t addr = uintptr_t(info->si_addr);
   uintptr_t sp = sigctxt_sp(c);
   uintptr_t pc = sigctxt_pc(c);
+  // On many architectures, the abort function just causes a memory fault.
+  // Don't turn that into a panic.
+  if (isAbortPC(pc)) sigthrow(sig, info, c, gp);
   bool user = gp != mp->g0 && gp != mp->gsignal;
   if (user && sig == SIGSEGV && gp->stack.lo != 0 &&
       ((addr < gp->stack.lo && addr + sigPageSize >= gp->stack.lo) || sp < gp->stack.lo)) {
@@ -290,7 +303,7 @@ static void sighandler(int sig, siginfo_t* info, void* ctx) {
       struct sigaction dfl {};
       dfl.sa_handler = SIG_DFL;
       __sigaction(sig, &dfl, nullptr);  // the kernel's, not the interposed one
-      if (sig == SIGQUIT) raise(sig);  // a fault re-faults on return
+      if (sig == SIGQUIT || sig == SIGTRAP) raise(sig);  // a fault re-faults on return; INT3 would not
     }
     errno = savedErrno;
     return;
@@ -304,8 +317,8 @@ static void sighandler(int sig, siginfo_t* info, void* ctx) {
       gp->m->preemptGen.fetch_add(1);
       gp->m->signalPending.store(0);
     }
-  } else if (sig == SIGQUIT) {
-    sigquit(sig, info, c, gp);
+  } else if (sig == SIGQUIT || sig == SIGTRAP) {
+    sigthrow(sig, info, c, gp);
   } else if (sig == SIGSEGV || sig == SIGBUS) {
     sigfault(sig, info, c, gp);
   }
@@ -321,7 +334,7 @@ void initsig() {
   sa.sa_sigaction = sighandler;
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
   sigfillset(&sa.sa_mask);
-  for (int sig : {sigPreempt, SIGQUIT, SIGSEGV, SIGBUS}) {
+  for (int sig : {sigPreempt, SIGQUIT, SIGSEGV, SIGBUS, SIGTRAP}) {
     // A handler the program installed before rt0_go is kept, to forward
     // to (Go's initsig saves it in fwdSig as well).
     while (fwdSigLock.test_and_set(std::memory_order_acquire)) {
@@ -356,11 +369,11 @@ void preemptM(m* mp) {
 // ===========================================================================
 
 // gort-only: sigaction as the program sees it (interposed).
-// For a signal gort handles (SIGURG, SIGQUIT, SIGSEGV, SIGBUS, once rt0_go
-// has installed the handlers) the program's action is recorded in fwdSig
-// and gort's handler stays, forwarding to it (see sigfwdgo): otherwise a program's SIGURG
-// handler would swallow every preemption request and a stop-the-world
-// would wait for ever. oldact reports the program's previous action, as if
+// For a signal gort handles (SIGURG, SIGQUIT, SIGSEGV, SIGBUS, SIGTRAP,
+// once rt0_go has installed the handlers) the program's action is recorded
+// in fwdSig and gort's handler stays, forwarding to it (see sigfwdgo):
+// otherwise a program's SIGURG handler would swallow every preemption
+// request and a stop-the-world would wait for ever. oldact reports the program's previous action, as if
 // it were installed. Any other signal goes to libc unchanged.
 int sigactionInterposed(int sig, const struct sigaction* act, struct sigaction* oldact) {
   if (sig <= 0 || sig >= NSIG || !sigOwned[sig].load()) return __sigaction(sig, act, oldact);

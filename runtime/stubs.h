@@ -65,6 +65,29 @@ inline void procyield(uint32_t cycles) {
   }
 }
 
+// asm_amd64.s / asm_arm64.s: breakpoint. A breakpoint trap: INT3 / BRK.
+// gort: inline asm, as procyield; out of line so the trap has a frame.
+__attribute__((noinline)) inline void breakpoint() {
+#if defined(__x86_64__)
+  asm volatile("int3");
+#elif defined(__aarch64__)
+  asm volatile("brk #0");
+#endif
+}
+
+// asm_amd64.s / asm_arm64.s: abort. Crashes the runtime where even throw
+// might not work: amd64 traps (INT3, then spins), arm64 loads from address
+// 0 (signal_unix.cpp's isAbortPC makes that fault a throw, not a panic).
+// gort: inline asm, as procyield. Not libc's abort (::abort, SIGABRT).
+[[noreturn]] __attribute__((noinline)) inline void abort() {
+#if defined(__x86_64__)
+  asm volatile("int3\n1:\tjmp 1b");
+#elif defined(__aarch64__)
+  asm volatile("mov x0, xzr\n\tldr x0, [x0]\n\tudf #0" ::: "x0", "memory");
+#endif
+  __builtin_unreachable();
+}
+
 // stubs.go: getg. Returns the current g of this thread: m.curg while user
 // code runs, m.g0 on the scheduler stack. The volatile asm is re-executed at
 // each use, so a g that migrated to another thread sees its new thread's

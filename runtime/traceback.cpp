@@ -25,6 +25,7 @@
 
 #include <backtrace.h>
 #include <cxxabi.h>
+#include <dlfcn.h>
 #include <unistd.h>
 
 #include <cstdarg>
@@ -379,6 +380,70 @@ void gobufContext(ucontext_t* uc, uintptr_t pc, uintptr_t sp, uintptr_t bp, uint
 #endif
 }
 
+// print.go: hexdumpWords
+// Prints the words in [p, end) in hex, sixteen bytes a line, each marked by
+// mark (a space if it returns 0) and followed by <fn+off> when it is a pc.
+void hexdumpWords(tbprinter& out, uintptr_t p, uintptr_t end, char (*mark)(uintptr_t, const void*), const void* arg) {
+  syminfo si;
+  for (uintptr_t i = 0; p + i < end; i += sizeof(uintptr_t)) {
+    if (i % 16 == 0) {
+      if (i != 0) out.printf("\n");
+      out.printf("0x%0*zx: ", int(sizeof(uintptr_t) * 2), size_t(p + i));
+    }
+    char m = mark != nullptr ? mark(p + i, arg) : 0;
+    uintptr_t val = *reinterpret_cast<const uintptr_t*>(p + i);
+    out.printf("%c0x%0*zx ", m != 0 ? m : ' ', int(sizeof(uintptr_t) * 2), size_t(val));
+    // Can we symbolize val? gort: as code when DWARF gives it a line (a
+    // data symbol has none), as Go's findfunc finds only functions.
+    Dl_info dli;
+    if (val != 0 && dladdr(reinterpret_cast<void*>(val), &dli) != 0) {
+      symbolize(val, &si);
+      if (si.n > 0 && si.f[si.n - 1].line > 0 && si.entry != 0 && val >= si.entry)
+        out.printf("<%s+0x%zx> ", si.f[si.n - 1].name, size_t(val - si.entry));
+    }
+  }
+  out.printf("\n");
+}
+
+// gort-only: the frame tracebackHexdump marks: '>' at fp, '<' at sp, '!'
+// at the bad return address's slot.
+struct hexdumpFrame {
+  uintptr_t sp, fp, bad;
+};
+
+// traceback.go: tracebackHexdump
+// Hexdumps the stack around frame (sp up to fp, 32 words more each side, at
+// most 256 words from sp, inside stk), marking sp, fp and the bad word.
+void tracebackHexdump(tbprinter& out, stack stk, const hexdumpFrame& frame) {
+  const uintptr_t expand = 32 * sizeof(uintptr_t);
+  const uintptr_t maxExpand = 256 * sizeof(uintptr_t);
+  // Start around frame.sp.
+  uintptr_t lo = frame.sp, hi = frame.sp;
+  // Expand to include frame.fp.
+  if (frame.fp != 0 && frame.fp < lo) lo = frame.fp;
+  if (frame.fp != 0 && frame.fp > hi) hi = frame.fp;
+  // Expand a bit more.
+  lo -= expand;
+  hi += expand;
+  // But don't go too far from frame.sp.
+  if (lo < frame.sp - maxExpand) lo = frame.sp - maxExpand;
+  if (hi > frame.sp + maxExpand) hi = frame.sp + maxExpand;
+  // And don't go outside the stack bounds.
+  if (lo < stk.lo) lo = stk.lo;
+  if (hi > stk.hi) hi = stk.hi;
+
+  // Print the hex dump.
+  out.printf("stack: frame={sp:0x%zx, fp:0x%zx} stack=[0x%zx,0x%zx)\n", size_t(frame.sp), size_t(frame.fp),
+             size_t(stk.lo), size_t(stk.hi));
+  hexdumpWords(out, lo, hi, [](uintptr_t p, const void* arg) -> char {
+    const auto* f = static_cast<const hexdumpFrame*>(arg);
+    if (p == f->fp) return '>';
+    if (p == f->sp) return '<';
+    if (p == f->bad) return '!';
+    return 0;
+  }, &frame);
+}
+
 // traceback.go: gentraceback (printing)
 // Prints frames [skip, n) of fr for gp. Returns how many it printed, or
 // _TracebackMaxFrames when it stopped there.
@@ -394,6 +459,25 @@ int printframes(tbprinter& out, g* gp, tbframe* fr, int n, int skip, bool showAl
   syminfo si;
   for (int i = skip; i < n; i++) {
     uintptr_t pc = fr[i].pc;
+    Dl_info dli;
+    if (i > 0 && pc != 0 && !fr[i].precise && dladdr(reinterpret_cast<void*>(pc), &dli) == 0) {
+      // A return pc in no loaded object: the frame below's saved return
+      // address was overwritten. Say so, dump the frame, and stop (Go's
+      // unwinder cannot go on without a function either). gort: libunwind
+      // reads the slot from the CFI; the dump marks the word in the frame
+      // that holds the pc, where Go knows the slot's address.
+      symbolize(fr[i - 1].precise ? fr[i - 1].pc : fr[i - 1].pc - 1, &si);
+      out.printf("runtime: g %lld: unexpected return pc for %s called from 0x%zx\n",
+                 static_cast<long long>(gp != nullptr ? gp->goid : 0), si.n > 0 ? si.f[si.n - 1].name : "?",
+                 size_t(pc));
+      if (gp != nullptr && gp->stack.lo != 0 && fr[i - 1].sp >= gp->stack.lo && fr[i - 1].sp < gp->stack.hi) {
+        hexdumpFrame hf{fr[i - 1].sp, fr[i].sp, 0};
+        for (uintptr_t w = hf.sp; w + sizeof(uintptr_t) <= hf.fp && w < gp->stack.hi; w += sizeof(uintptr_t))
+          if (*reinterpret_cast<const uintptr_t*>(w) == pc) hf.bad = w;
+        tracebackHexdump(out, gp->stack, hf);
+      }
+      return nprint;
+    }
     uintptr_t tracepc = fr[i].precise || pc == 0 ? pc : pc - 1;
     symbolize(tracepc, &si);
     if (si.n == 0) {
@@ -416,7 +500,7 @@ int printframes(tbprinter& out, g* gp, tbframe* fr, int n, int skip, bool showAl
       out.printf("%s%s\n", f.name, suffix);
       out.printf("\t%s:%d", f.file, f.line);
       if (physical && si.entry != 0 && pc > si.entry) out.printf(" +0x%zx", size_t(pc - si.entry));
-      if (physical && printRegs) {
+      if (physical && printRegs && fr[i].sp != 0) {  // gort: an ancestor's saved pcs have no sp
         uintptr_t fp = i + 1 < n ? fr[i + 1].sp : 0;
         out.printf(" fp=0x%zx sp=0x%zx pc=0x%zx", size_t(fp), size_t(fr[i].sp), size_t(pc));
       }
@@ -427,9 +511,47 @@ int printframes(tbprinter& out, g* gp, tbframe* fr, int n, int skip, bool showAl
   return nprint;
 }
 
+// traceback.go: printcreatedby1
+// "created by F in goroutine N" for the go statement at pc, and its
+// file:line: the go statement's own frames (go.h, inlined) never name the
+// creator, whatever the level; the physical function does if shown.
+void printcreatedby1(tbprinter& out, uintptr_t pc, int64_t parentGoid) {
+  int32_t level;
+  bool all, crash;
+  gotraceback(&level, &all, &crash);
+  syminfo si;
+  symbolize(pc - 1, &si);  // back up to the call instruction
+  for (int j = 0; j < si.n; j++) {
+    const symfunc& f = si.f[j];
+    if (!showframe(f.name, f.file, pc, 1) && !(j == si.n - 1 && showframe(f.name, f.file, pc, level))) continue;
+    out.printf("created by %s in goroutine %lld\n", f.name, static_cast<long long>(parentGoid));
+    out.printf("\t%s:%d", f.file, f.line);
+    if (j == si.n - 1 && si.entry != 0 && pc > si.entry) out.printf(" +0x%zx", size_t(pc - si.entry));
+    out.printf("\n");
+    return;
+  }
+}
+
+// traceback.go: printAncestorTraceback
+// printAncestorTraceback prints the traceback of the given ancestor.
+// gort: its frames print as a live goroutine's do (one per inlined call,
+// no register values), where Go prints each as "name(...)".
+void printAncestorTraceback(tbprinter& out, const ancestorInfo& ancestor) {
+  out.printf("[originating from goroutine %lld]:\n", static_cast<long long>(ancestor.goid));
+  tbframe fr[_TracebackMaxFrames];
+  int n = 0;
+  for (uintptr_t pc : ancestor.pcs) fr[n++] = {pc, 0, false};
+  printframes(out, nullptr, fr, n, 0, false);
+  if (ancestor.pcs.size() == size_t(_TracebackMaxFrames)) out.printf("...additional frames elided...\n");
+  // Show what created goroutine, except main goroutine (goid 1).
+  if (ancestor.gopc != 0 && ancestor.goid != 1) printcreatedby1(out, ancestor.gopc, ancestor.parentGoid);
+}
+
 // traceback.go: traceback1
 // Prints gp's frames from ctx: by default without runtime frames, and if
-// that prints nothing at all, again with every frame. Then "created by".
+// that prints nothing at all, again with every frame. Then "created by",
+// and with GODEBUG=tracebackancestors the stacks of the goroutines that
+// created it.
 void traceback1(tbprinter& out, g* gp, ucontext_t* ctx, bool precise, int skip) {
   tbframe fr[maxPhysFrames];
   int n = unwindFrames(ctx, precise, fr, maxPhysFrames);
@@ -437,6 +559,8 @@ void traceback1(tbprinter& out, g* gp, ucontext_t* ctx, bool precise, int skip) 
   if (nprint == 0) nprint = printframes(out, gp, fr, n, skip, true);
   if (nprint == _TracebackMaxFrames) out.printf("...additional frames elided...\n");
   printcreatedby(out, gp);
+  if (gp == nullptr || gp->ancestors == nullptr) return;
+  for (const ancestorInfo& ancestor : *gp->ancestors) printAncestorTraceback(out, ancestor);
 }
 
 // gort-only: whether gp is one of an M's system goroutines (g0, gsignal),
@@ -483,22 +607,21 @@ void goroutineheader(tbprinter& out, g* gp) {
 void printcreatedby(tbprinter& out, g* gp) {
   uintptr_t pc = gp->gopc;
   if (pc == 0 || gp->goid == 1 || isMgoroutine(gp)) return;
-  int32_t level;
-  bool all, crash;
-  gotraceback(&level, &all, &crash);
-  syminfo si;
-  symbolize(pc - 1, &si);  // back up to the call instruction
-  for (int j = 0; j < si.n; j++) {
-    const symfunc& f = si.f[j];
-    // The go statement's own frames (go.h, inlined) never name the
-    // creator, whatever the level; the physical function does if shown.
-    if (!showframe(f.name, f.file, pc, 1) && !(j == si.n - 1 && showframe(f.name, f.file, pc, level))) continue;
-    out.printf("created by %s in goroutine %lld\n", f.name, static_cast<long long>(gp->parentGoid));
-    out.printf("\t%s:%d", f.file, f.line);
-    if (j == si.n - 1 && si.entry != 0 && pc > si.entry) out.printf(" +0x%zx", size_t(pc - si.entry));
-    out.printf("\n");
-    return;
+  printcreatedby1(out, pc, gp->parentGoid);
+}
+
+// traceback.go: gcallers
+int gcallers(g* gp, uintptr_t* pcs, int max) {
+  unw_context_t uc;
+  unw_getcontext(&uc);
+  tbframe fr[maxPhysFrames];
+  int n = unwindFrames(reinterpret_cast<ucontext_t*>(&uc), false, fr, maxPhysFrames);
+  int k = 0;
+  for (int i = 0; i < n && k < max; i++) {
+    if (k == 0 && (fr[i].sp < gp->stack.lo || fr[i].sp >= gp->stack.hi)) continue;  // g0's frames
+    pcs[k++] = fr[i].pc;
   }
+  return k;
 }
 
 // traceback.go: traceback (from a register context).

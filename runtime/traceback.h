@@ -81,4 +81,10 @@ void tracebackothers(tbprinter& out, g* me);
 // statement's file:line (not for goroutine 1).
 void printcreatedby(tbprinter& out, g* gp);
 
+// traceback.go: gcallers. The return pcs of gp's frames, innermost first,
+// at most max. gort: called on g0 inside a systemstack that gp made (as
+// newproc1's saveAncestors is); the walk crosses systemstack_switch into
+// gp's stack and keeps the frames from there up.
+int gcallers(g* gp, uintptr_t* pcs, int max);
+
 }  // namespace gort::runtime

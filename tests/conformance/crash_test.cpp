@@ -344,3 +344,52 @@ TEST_CASE("TestPanicRace: a goroutine's panic is reported with its creator while
     REQUIRE(r.output.find(want) != std::string::npos);
   REQUIRE(r.exitStatus == 2);
 }
+
+// crash_test.go: TestBreakpoint. Go's traceback names runtime.Breakpoint
+// (an exported runtime function, so shown at the default level).
+TEST_CASE("TestBreakpoint: a breakpoint trap without a debugger dies with a SIGTRAP traceback naming Breakpoint",
+          "[conformance][crash]") {
+  auto r = testprog::run("Breakpoint");
+  INFO(r.output);
+  REQUIRE(r.output.rfind("SIGTRAP: trace trap\nPC=0x", 0) == 0);
+  REQUIRE(r.output.find("\ngoroutine 1 [running]:\n") != std::string::npos);
+  REQUIRE(r.output.find("gort::runtime::Breakpoint(") != std::string::npos);
+  REQUIRE(r.exitStatus == 2);
+}
+
+// crash_test.go: TestAbort. With GOTRACEBACK=system the runtime's abort
+// shows in a signal traceback; nothing after it runs, no catch recovers
+// it. amd64 traps (SIGTRAP, as Go's INT $3); arm64 faults at address 0,
+// which the handler turns into a throw (Go's isAbortPC), not a panic.
+TEST_CASE("TestAbort: the runtime's abort dies with a signal traceback naming it and runs nothing after",
+          "[conformance][crash]") {
+  auto r = testprog::run("Abort", {"GOTRACEBACK=system"});
+  INFO(r.output);
+  REQUIRE(r.output.find("gort::runtime::abort(") != std::string::npos);
+  REQUIRE(r.output.find("BAD") == std::string::npos);
+  REQUIRE(r.output.find("PC=") != std::string::npos);
+#if defined(__x86_64__)
+  REQUIRE(r.output.rfind("SIGTRAP: trace trap\n", 0) == 0);
+#elif defined(__aarch64__)
+  REQUIRE(r.output.rfind("SIGSEGV: segmentation violation\n", 0) == 0);
+#endif
+  REQUIRE(r.output.find("panic: ") == std::string::npos);
+  REQUIRE(r.exitStatus == 2);
+}
+
+// crash_test.go: TestBadTraceback. A smashed return address: the traceback
+// says so, names the frame it was found in, and hex-dumps that frame with
+// the bad word marked and code addresses symbolized.
+TEST_CASE("TestBadTraceback: a smashed return pc is reported with a marked hex dump of its frame",
+          "[conformance][crash][traceback]") {
+  auto r = testprog::run("BadTraceback");
+  INFO(r.output);
+  for (const char* want : {
+           "unexpected return pc",
+           "called from 0xbad",
+           "!0x0000000000000bad",            // Smashed LR in hex dump, marked
+           "<(anonymous namespace)::badLR",  // Symbolization in hex dump (badLR1 or badLR2)
+       })
+    CHECK(r.output.find(want) != std::string::npos);
+  REQUIRE(r.exitStatus == 2);
+}

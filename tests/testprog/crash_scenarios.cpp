@@ -448,3 +448,57 @@ TESTPROG_SCENARIO(LockOSThreadAvoidsStatePropagation) {
 }
 
 }  // namespace
+
+// --- deadlock.go: Breakpoint; abort.go: Abort ---------------------------------
+
+namespace {
+
+// deadlock.go: Breakpoint
+TESTPROG_SCENARIO(Breakpoint) {
+  runtime::Breakpoint();
+  return 0;
+}
+
+// abort.go: Abort. The runtime's abort (stubs.h, Go's go:linkname'd
+// runtime.abort) cannot be recovered from: the catch must not run.
+TESTPROG_SCENARIO(Abort) {
+  try {
+    runtime::abort();
+  } catch (...) {
+    throw std::runtime_error("BAD: recovered from abort");
+  }
+  fprintf(stderr, "BAD: after abort\n");
+  return 0;
+}
+
+}  // namespace
+
+// --- badtraceback.go ----------------------------------------------------------
+
+namespace {
+
+// badtraceback.go: badLR2. Smashes its own return address (the word above
+// the saved frame pointer: [rbp+8] on amd64, the frame record's x30 on
+// arm64), then panics: the traceback meets a return pc in no function.
+__attribute__((noipa, optimize("no-omit-frame-pointer"))) void badLR2(int arg) {
+  auto** fp = static_cast<void**>(__builtin_frame_address(0));
+  fp[1] = reinterpret_cast<void*>(uintptr_t(0xbad));
+  asm volatile("" ::"r"(&arg) : "memory");
+  // Print a backtrace. This should include diagnostics for the bad return
+  // PC and a hex dump.
+  throw std::runtime_error("backtrace");
+}
+
+// badtraceback.go: badLR1. Two frames, so the smashed one has a caller.
+__attribute__((noipa)) void badLR1() {
+  badLR2(0);
+  asm volatile("");
+}
+
+// badtraceback.go: BadTraceback. badLR1 runs on its own stack.
+TESTPROG_SCENARIO(BadTraceback) {
+  go(badLR1);
+  for (;;) runtime::Gosched();  // gort: Go's select {}; the goroutine's panic ends the program
+}
+
+}  // namespace
