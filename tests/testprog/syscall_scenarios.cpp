@@ -31,8 +31,10 @@ namespace rt = gort::runtime;
 
 // Runs block() in one goroutine and, in another, release() once the first
 // is in the syscall state; block prints its line, then this "released".
+// The goroutine blockedCallLetsOthersRun blocks.
+std::atomic<rt::g*> blocked;
+
 int blockedCallLetsOthersRun(std::function<void()> block, std::function<void()> release) {
-  static std::atomic<rt::g*> blocked;
   blocked.store(nullptr);
   gort::chan<int> done(2);
   gort::go([done, block] {
@@ -134,6 +136,7 @@ TESTPROG_SCENARIO(UnguardedWaitpid) {
   if (child < 0) abort();
   if (child == 0) {
     char c;
+    syscall(SYS_close, fds[1]);  // so that it ends if this process dies
     syscall(SYS_read, fds[0], &c, 1);
     _exit(7);
   }
@@ -188,6 +191,11 @@ TESTPROG_SCENARIO(UnguardedCallErrno) {
       },
       [] {
         if (shutdown(ls, SHUT_RDWR) != 0) abort();
+        // Keep the P until accept has returned and found it taken (the
+        // goroutine is then queued, or waits for its M): without the
+        // thread lock this M would run it next.
+        while (rt::readgstatus(blocked.load()) == rt::_Gsyscall) {
+        }
       });
 }
 
