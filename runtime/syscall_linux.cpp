@@ -125,9 +125,10 @@ __attribute__((always_inline)) inline auto blockingCall(uintptr_t callerpc, F f,
 }
 
 // --- the system-call versions (static links) -------------------------------
-// gort-only: each does what glibc 2.36's function does on Linux, minus
+// Each does what glibc 2.36's function does on Linux, minus
 // cancellation.
 
+// gort-only: poll's timeout in ms as ppoll's timespec (null: none).
 const struct timespec* timeoutToTimespec(int ms, struct timespec* ts) {
   if (ms < 0) return nullptr;
   ts->tv_sec = ms / 1000;
@@ -135,36 +136,54 @@ const struct timespec* timeoutToTimespec(int ms, struct timespec* ts) {
   return ts;
 }
 
+// gort-only: read as a system call (a static link's stand-in for libc's).
 ssize_t rawRead(int fd, void* buf, size_t n) { return syscall(SYS_read, fd, buf, n); }
+// gort-only: write as a system call (a static link's stand-in for libc's).
 ssize_t rawWrite(int fd, const void* buf, size_t n) { return syscall(SYS_write, fd, buf, n); }
+// gort-only: readv as a system call (a static link's stand-in for libc's).
 ssize_t rawReadv(int fd, const struct iovec* iov, int n) { return syscall(SYS_readv, fd, iov, n); }
+// gort-only: writev as a system call (a static link's stand-in for libc's).
 ssize_t rawWritev(int fd, const struct iovec* iov, int n) { return syscall(SYS_writev, fd, iov, n); }
+// gort-only: pread as a system call (a static link's stand-in for libc's).
 ssize_t rawPread(int fd, void* buf, size_t n, off_t off) { return syscall(SYS_pread64, fd, buf, n, off); }
+// gort-only: pwrite as a system call (a static link's stand-in for libc's).
 ssize_t rawPwrite(int fd, const void* buf, size_t n, off_t off) { return syscall(SYS_pwrite64, fd, buf, n, off); }
+// gort-only: recvfrom as a system call (a static link's stand-in for libc's).
 ssize_t rawRecvfrom(int fd, void* buf, size_t n, int flags, struct sockaddr* addr, socklen_t* len) {
   return syscall(SYS_recvfrom, fd, buf, n, flags, addr, len);
 }
+// gort-only: recv as a system call (a static link's stand-in for libc's).
 ssize_t rawRecv(int fd, void* buf, size_t n, int flags) { return rawRecvfrom(fd, buf, n, flags, nullptr, nullptr); }
+// gort-only: recvmsg as a system call (a static link's stand-in for libc's).
 ssize_t rawRecvmsg(int fd, struct msghdr* msg, int flags) { return syscall(SYS_recvmsg, fd, msg, flags); }
+// gort-only: sendto as a system call (a static link's stand-in for libc's).
 ssize_t rawSendto(int fd, const void* buf, size_t n, int flags, const struct sockaddr* addr, socklen_t len) {
   return syscall(SYS_sendto, fd, buf, n, flags, addr, len);
 }
+// gort-only: send as a system call (a static link's stand-in for libc's).
 ssize_t rawSend(int fd, const void* buf, size_t n, int flags) { return rawSendto(fd, buf, n, flags, nullptr, 0); }
+// gort-only: sendmsg as a system call (a static link's stand-in for libc's).
 ssize_t rawSendmsg(int fd, const struct msghdr* msg, int flags) { return syscall(SYS_sendmsg, fd, msg, flags); }
+// gort-only: accept4 as a system call (a static link's stand-in for libc's).
 int rawAccept4(int fd, struct sockaddr* addr, socklen_t* len, int flags) {
   return int(syscall(SYS_accept4, fd, addr, len, flags));
 }
+// gort-only: accept as a system call (a static link's stand-in for libc's).
 int rawAccept(int fd, struct sockaddr* addr, socklen_t* len) { return rawAccept4(fd, addr, len, 0); }
+// gort-only: connect as a system call (a static link's stand-in for libc's).
 int rawConnect(int fd, const struct sockaddr* addr, socklen_t len) { return int(syscall(SYS_connect, fd, addr, len)); }
+// gort-only: ppoll as a system call (a static link's stand-in for libc's).
 int rawPpoll(struct pollfd* fds, nfds_t n, const struct timespec* ts, const sigset_t* mask) {
   struct timespec copy;  // the kernel writes back the time left; ppoll's caller keeps its own
   if (ts != nullptr) copy = *ts;
   return int(syscall(SYS_ppoll, fds, n, ts != nullptr ? &copy : nullptr, mask, _NSIG / 8));
 }
+// gort-only: poll as a system call (a static link's stand-in for libc's).
 int rawPoll(struct pollfd* fds, nfds_t n, int timeout) {
   struct timespec ts;
   return rawPpoll(fds, n, timeoutToTimespec(timeout, &ts), nullptr);
 }
+// gort-only: pselect as a system call (a static link's stand-in for libc's).
 int rawPselect(int n, fd_set* r, fd_set* w, fd_set* e, const struct timespec* ts, const sigset_t* mask) {
   struct timespec copy;
   if (ts != nullptr) copy = *ts;
@@ -174,6 +193,7 @@ int rawPselect(int n, fd_set* r, fd_set* w, fd_set* e, const struct timespec* ts
   } data = {mask, _NSIG / 8};
   return int(syscall(SYS_pselect6, n, r, w, e, ts != nullptr ? &copy : nullptr, &data));
 }
+// gort-only: select as a system call (a static link's stand-in for libc's).
 int rawSelect(int n, fd_set* r, fd_set* w, fd_set* e, struct timeval* tv) {
   // select, unlike pselect, reports the time left in tv (Linux's select).
   struct timespec ts;
@@ -186,12 +206,15 @@ int rawSelect(int n, fd_set* r, fd_set* w, fd_set* e, struct timeval* tv) {
   if (tv != nullptr) *tv = {ts.tv_sec, ts.tv_nsec / 1000};
   return rc;
 }
+// gort-only: epoll_pwait as a system call (a static link's stand-in for libc's).
 int rawEpollPwait(int fd, struct epoll_event* ev, int n, int timeout, const sigset_t* mask) {
   return int(syscall(SYS_epoll_pwait, fd, ev, n, timeout, mask, _NSIG / 8));
 }
+// gort-only: epoll_wait as a system call (a static link's stand-in for libc's).
 int rawEpollWait(int fd, struct epoll_event* ev, int n, int timeout) {
   return rawEpollPwait(fd, ev, n, timeout, nullptr);
 }
+// gort-only: clock_nanosleep as a system call (a static link's stand-in for libc's).
 int rawClockNanosleep(clockid_t clock, int flags, const struct timespec* req, struct timespec* rem) {
   // Returns the error number and leaves errno alone, as glibc's.
   int saved = errno;
@@ -200,13 +223,16 @@ int rawClockNanosleep(clockid_t clock, int flags, const struct timespec* req, st
   errno = saved;
   return err;
 }
+// gort-only: nanosleep as a system call (a static link's stand-in for libc's).
 int rawNanosleep(const struct timespec* req, struct timespec* rem) {
   return int(syscall(SYS_clock_nanosleep, CLOCK_REALTIME, 0, req, rem));
 }
+// gort-only: usleep as a system call (a static link's stand-in for libc's).
 int rawUsleep(useconds_t usec) {
   struct timespec ts = {time_t(usec / 1000000), long(usec % 1000000) * 1000};
   return rawNanosleep(&ts, nullptr);
 }
+// gort-only: sleep as a system call (a static link's stand-in for libc's).
 unsigned int rawSleep(unsigned int secs) {
   struct timespec ts = {time_t(secs), 0}, rem = {0, 0};
   int saved = errno;
@@ -214,14 +240,19 @@ unsigned int rawSleep(unsigned int secs) {
   errno = saved;
   return unsigned(rem.tv_sec) + (rem.tv_nsec >= 500000000L);  // glibc rounds the time left
 }
+// gort-only: wait4 as a system call (a static link's stand-in for libc's).
 pid_t rawWait4(pid_t pid, int* status, int options, struct rusage* ru) {
   return pid_t(syscall(SYS_wait4, pid, status, options, ru));
 }
+// gort-only: wait as a system call (a static link's stand-in for libc's).
 pid_t rawWait(int* status) { return rawWait4(-1, status, 0, nullptr); }
+// gort-only: waitpid as a system call (a static link's stand-in for libc's).
 pid_t rawWaitpid(pid_t pid, int* status, int options) { return rawWait4(pid, status, options, nullptr); }
+// gort-only: waitid as a system call (a static link's stand-in for libc's).
 int rawWaitid(idtype_t type, id_t id, siginfo_t* info, int options) {
   return int(syscall(SYS_waitid, type, id, info, options, nullptr));
 }
+// gort-only: pause as a system call (a static link's stand-in for libc's).
 int rawPause() { return rawPpoll(nullptr, 0, nullptr, nullptr); }
 
 // --- libc's, found once ----------------------------------------------------
