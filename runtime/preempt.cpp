@@ -91,13 +91,14 @@ bool inProgramText(uintptr_t pc) {
   return false;
 }
 
+}  // namespace
+
 // gort-only: pc lies in gort's own code (gort_runtime_text).
 bool inRuntimeText(uintptr_t pc) {
   uintptr_t lo = reinterpret_cast<uintptr_t>(__start_gort_runtime_text);
   uintptr_t hi = reinterpret_cast<uintptr_t>(__stop_gort_runtime_text);
   return lo != 0 && pc >= lo && pc < hi;
 }
-}  // namespace
 
 // gort-only: the text ranges and vector-state size the safe-point check
 // and asyncPreempt need (Go computes asyncPreemptStack in preempt.go's

@@ -36,6 +36,8 @@ void preemptinit();
 // at the runtime's own entry points (go statements, syscall exit, channel
 // operations) and yields there if asked.
 void preemptPoint();
+// gort-only: pc lies in libgort's own code (the gort_runtime_text section).
+bool inRuntimeText(uintptr_t pc);
 void asyncPreemptRefused(g* gp);
 bool preemptSignalDue(g* gp, p* pp);
 // gort-only: the number of goroutines stopped by a preemption signal so

@@ -373,10 +373,17 @@ void preemptM(m* mp) {
 // once rt0_go has installed the handlers) the program's action is recorded
 // in fwdSig and gort's handler stays, forwarding to it (see sigfwdgo):
 // otherwise a program's SIGURG handler would swallow every preemption
-// request and a stop-the-world would wait for ever. oldact reports the program's previous action, as if
-// it were installed. Any other signal goes to libc unchanged.
+// request and a stop-the-world would wait for ever. oldact reports the
+// program's previous action, as if it were installed. Any other signal goes
+// to libc, its handler with SA_ONSTACK added: on an M it runs on the signal
+// stack, never on a goroutine's (syscall_linux.cpp's wrappers rely on that).
 int sigactionInterposed(int sig, const struct sigaction* act, struct sigaction* oldact) {
-  if (sig <= 0 || sig >= NSIG || !sigOwned[sig].load()) return __sigaction(sig, act, oldact);
+  if (sig <= 0 || sig >= NSIG || !sigOwned[sig].load()) {
+    if (act == nullptr || act->sa_handler == SIG_DFL || act->sa_handler == SIG_IGN) return __sigaction(sig, act, oldact);
+    struct sigaction onstack = *act;
+    onstack.sa_flags |= SA_ONSTACK;
+    return __sigaction(sig, &onstack, oldact);
+  }
   while (fwdSigLock.test_and_set(std::memory_order_acquire)) {
   }
   if (oldact != nullptr) *oldact = fwdSig[sig];

@@ -26,6 +26,10 @@ uintptr_t pageSize() { return uintptr_t(sysconf(_SC_PAGESIZE)); }
 
 // Lines of /proc/self/maps: the process's mappings.
 int mapsCount() {
+  // In a NoPreempt region libstdc++'s read(2) is libc's, not in the
+  // syscall state: sysmon can't hand the P off and start an M (whose
+  // thread stack would add mappings) while the count is taken.
+  gort::runtime::NoPreempt np;
   std::ifstream f("/proc/self/maps");
   int n = 0;
   for (std::string line; std::getline(f, line);) n++;
