@@ -72,11 +72,15 @@ test-tsan: deps
 BENCHTIME ?= 1s
 # goroutines in the million scenario (0 skips it; 1M needs ~8 GiB free).
 MILLION ?= 1000000
+# more compare.py flags, e.g. BENCH_ARGS="--no-scenarios --runtime
+# BenchmarkCreateGoroutines,BenchmarkPingPongHog" (tools/bench/compare.py --help).
+BENCH_ARGS ?=
 bench: deps
+	@tools/deps.sh --bench
 	@cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" \
-	  "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" -DGORT_BUILD_TESTS=OFF -DGORT_BUILD_BENCH=ON >/dev/null
+	  "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" -DGORT_BUILD_TESTS=OFF -DGORT_BUILD_BENCH=ON -DGORT_BENCH_BOOST=ON >/dev/null
 	@cmake --build build-bench -j$(JOBS) --target gort_bench
-	@tools/bench/compare.py --build build-bench --benchtime $(BENCHTIME) --million $(MILLION) --markdown build-bench/results.md
+	@tools/bench/compare.py --build build-bench --benchtime $(BENCHTIME) --million $(MILLION) --markdown build-bench/results.md $(BENCH_ARGS)
 
 # docs/xref.md, the gort -> Go 1.19 cross-reference, from the origin lines.
 # The goxref test fails until it is regenerated and committed.

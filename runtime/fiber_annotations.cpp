@@ -1,18 +1,18 @@
 // fiber_annotations.cpp — per-stack thread state handed over at switches.
 //
-// gort-only; see fiber_annotations.h. These functions stay out of line on
-// purpose: the C++ runtime declares __cxa_get_globals with
-// __attribute__((const)), so inlined into a function that switches
-// goroutines, the compiler could reuse the address computed before the
-// switch, on a thread the goroutine has since left (TestGetgThreadSwitch's
-// hazard). This file does not include <cxxabi.h> and declares the call
-// without that attribute.
+// gort-only; see fiber_annotations.h. Without a sanitizer the switch
+// hooks are inline there and only fiberEhGlobalsInit, once per M, comes
+// here; with one, the hooks live here too.
 //
-// __cxa_get_globals itself is costly at every switch: a call through the
-// PLT into libstdc++.so, then __tls_get_addr (general-dynamic TLS). Its
-// answer never changes for a thread, so each M asks once and keeps it in
-// m.ehGlobals; the switch path reads it through getg()->m, which is
-// re-read after every switch.
+// __cxa_get_globals stays in this file on purpose: the C++ runtime
+// declares it __attribute__((const)), so inlined into a function that
+// switches goroutines, the compiler could reuse the address computed
+// before the switch, on a thread the goroutine has since left
+// (TestGetgThreadSwitch's hazard). This file does not include <cxxabi.h>
+// and declares the call without that attribute. It is also costly (a call
+// through the PLT into libstdc++.so, then __tls_get_addr), and its answer
+// never changes for a thread, so each M asks once and keeps it in
+// m.ehGlobals; the switch path reads it through the running g's m.
 
 #include "runtime/fiber_annotations.h"
 
@@ -39,25 +39,15 @@ void __tsan_switch_to_fiber(void* fiber, unsigned flags);
 }
 #endif
 
-namespace {
-// libstdc++'s per-thread exception state (libsupc++/unwind-cxx.h).
-struct cxa_eh_globals {
-  void* caughtExceptions;
-  unsigned int uncaughtExceptions;
-};
-}  // namespace
-extern "C" cxa_eh_globals* __cxa_get_globals() noexcept;
+extern "C" gort::runtime::fiberEhGlobals* __cxa_get_globals() noexcept;
 
 namespace gort::runtime {
 
-// gort-only: the running thread's C++ exception state, cached in its M.
-static inline cxa_eh_globals* ehGlobals() {
-  m* mp = getg()->m;
-  auto* eh = static_cast<cxa_eh_globals*>(mp->ehGlobals);
-  if (__builtin_expect(eh == nullptr, 0)) {
-    eh = __cxa_get_globals();
-    mp->ehGlobals = eh;
-  }
+// gort-only: see fiber_annotations.h. Not inline: the one call of
+// __cxa_get_globals, once per M.
+__attribute__((noinline)) fiberEhGlobals* fiberEhGlobalsInit(m* mp) {
+  fiberEhGlobals* eh = __cxa_get_globals();
+  mp->ehGlobals = eh;
   return eh;
 }
 
@@ -81,10 +71,11 @@ __attribute__((noinline)) void fiberArriveStackOnly([[maybe_unused]] g* gp) {
 #endif
 }
 
+#if GORT_ASAN || GORT_TSAN
 // gort-only: save this thread's C++ exception state into from, then tell
 // the sanitizers about the switch.
 __attribute__((noinline, no_sanitize_thread)) void fiberLeave(g* from, [[maybe_unused]] g* to, [[maybe_unused]] bool dying) {
-  cxa_eh_globals* eh = ehGlobals();
+  fiberEhGlobals* eh = fiberEh(from->m);
   from->ehCaughtExceptions = eh->caughtExceptions;
   from->ehUncaughtExceptions = eh->uncaughtExceptions;
 #if GORT_ASAN
@@ -98,6 +89,8 @@ __attribute__((noinline, no_sanitize_thread)) void fiberLeave(g* from, [[maybe_u
 #endif
 }
 
+#endif
+
 // gort-only: the thread is about to exit (mexit): go back to its own
 // TSan fiber, which pthread_exit expects to be current.
 __attribute__((noinline, no_sanitize_thread)) void fiberThreadExit([[maybe_unused]] m* mp) {
@@ -106,16 +99,18 @@ __attribute__((noinline, no_sanitize_thread)) void fiberThreadExit([[maybe_unuse
 #endif
 }
 
+#if GORT_ASAN || GORT_TSAN
 // gort-only: finish the sanitizers' switch, then give this thread gp's
 // C++ exception state.
 __attribute__((noinline)) void fiberArrive(g* gp) {
 #if GORT_ASAN
   __sanitizer_finish_switch_fiber(gp->asanFakeStack, nullptr, nullptr);
 #endif
-  cxa_eh_globals* eh = ehGlobals();
+  fiberEhGlobals* eh = fiberEh(gp->m);
   eh->caughtExceptions = gp->ehCaughtExceptions;
   eh->uncaughtExceptions = gp->ehUncaughtExceptions;
 }
+#endif
 
 // gort-only: systemstack with the sanitizers told. Runs in the runtime's
 // text, where no preemption signal lands. The thunk is not

@@ -39,11 +39,49 @@ namespace gort::runtime {
 
 // gort-only: the sanitizers' set-up (LeakSanitizer's roots at exit), from schedinit.
 void fiberinit();
-// gort-only: about to switch from `from` to `to`. dying: from's frames are
-// abandoned for good (goexit), so ASan may drop its fake stack.
+
+// libstdc++'s per-thread exception state (libsupc++/unwind-cxx.h:
+// __cxa_eh_globals), which every switch hands over.
+struct fiberEhGlobals {
+  void* caughtExceptions;
+  unsigned int uncaughtExceptions;
+};
+// gort-only: asks the C++ runtime for mp's thread's exception state once
+// and keeps it in mp->ehGlobals. Must run on mp's thread.
+fiberEhGlobals* fiberEhGlobalsInit(m* mp);
+// gort-only: the exception state of mp's thread, cached in mp.
+inline fiberEhGlobals* fiberEh(m* mp) {
+  auto* eh = static_cast<fiberEhGlobals*>(mp->ehGlobals);
+  if (__builtin_expect(eh == nullptr, 0)) eh = fiberEhGlobalsInit(mp);
+  return eh;
+}
+
+#if GORT_ASAN || GORT_TSAN
+// gort-only: about to switch from `from` (running on this thread) to `to`.
+// dying: from's frames are abandoned for good (goexit), so ASan may drop
+// its fake stack.
 void fiberLeave(g* from, g* to, bool dying = false);
-// gort-only: now running on gp's stack.
+// gort-only: now running on gp's stack (gp->m is this thread's M).
 void fiberArrive(g* gp);
+#else
+// gort: without a sanitizer only the C++ exception state moves, so the
+// hooks are inline: two loads and two stores each (the m is the running
+// g's, read after the switch, never cached across it).
+// gort-only: about to switch from `from` (running on this thread) to `to`:
+// save this thread's C++ exception state into from.
+inline void fiberLeave(g* from, g*, bool = false) {
+  fiberEhGlobals* eh = fiberEh(from->m);
+  from->ehCaughtExceptions = eh->caughtExceptions;
+  from->ehUncaughtExceptions = eh->uncaughtExceptions;
+}
+// gort-only: now running on gp's stack (gp->m is this thread's M): give
+// this thread gp's C++ exception state.
+inline void fiberArrive(g* gp) {
+  fiberEhGlobals* eh = fiberEh(gp->m);
+  eh->caughtExceptions = gp->ehCaughtExceptions;
+  eh->uncaughtExceptions = gp->ehUncaughtExceptions;
+}
+#endif
 // gort-only: the M's thread is about to exit (mexit).
 void fiberThreadExit(m* mp);
 // gort-only: systemstack(fn, arg) with the sanitizer annotations around

@@ -1120,10 +1120,12 @@ void handoffp(p* _p_) {
 // Tries to add one more P to execute G's. Called when a G is made
 // runnable (newproc, ready).
 void wakep() {
-  // The submission side of the "delicate dance" (see findRunnable): work
-  // was just published; order that store before the nmspinning load below
-  // (Go's atomics are sequentially consistent; this fence says so in C++).
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  // The submission side of the "delicate dance" (see findRunnable): the
+  // work the caller published must be ordered before the loads below.
+  // gort: no fence here; each caller orders it with a seq_cst operation:
+  // ready and newproc publish by runqput's seq_cst CAS of runnext,
+  // resetspinning by its nmspinning decrement, wakeNetPoller fences
+  // (startTheWorld publishes nothing a spinning M races with).
   if (sched.npidle.load() == 0) return;
   // be conservative about spinning threads
   uint32_t zero = 0;
@@ -1587,6 +1589,9 @@ void wakeNetPoller(int64_t when) {
   } else {
     // There are no threads in the network poller, try to get one there so
     // it can handle new timers.
+    // gort: the fence wakep leaves to its callers: the new timer before
+    // wakep's loads (the delicate dance).
+    std::atomic_thread_fence(std::memory_order_seq_cst);
     wakep();
   }
 }
@@ -3262,7 +3267,9 @@ bool runqempty(p* _p_) {
 void runqput(p* _p_, g* gp, bool next) {
   if (next) {
     g* oldnext = _p_->runnext.load(std::memory_order_relaxed);
-    while (!_p_->runnext.compare_exchange_weak(oldnext, gp, std::memory_order_acq_rel)) {
+    // gort: seq_cst (Go's cas): it orders the new work before wakep's
+    // loads in ready and newproc, which take no fence of their own.
+    while (!_p_->runnext.compare_exchange_weak(oldnext, gp, std::memory_order_seq_cst, std::memory_order_relaxed)) {
     }
     if (oldnext == nullptr) return;
     // Kick the old runnext out to the regular run queue.

@@ -15,6 +15,12 @@ namespace gort::runtime {
 // (tools/gdb/runtime-gdb.py) reads its layout from there.
 [[gnu::used]] static const mcallframe* const mcallframeForDebuggers = nullptr;
 
+// gort-only: this thread's FP control state as the switch code last saw
+// it (asm_<arch>.h: fpctl). All ones at thread start: no real state.
+extern "C" {
+__thread fpctl tls_fpctl __attribute__((tls_model("initial-exec"))) = {0xffffffff, 0xffff, 0xffff};
+}
+
 // stack.go: gostartcallfn
 // adjust Gobuf as if it executed a call to fn and then stopped before the
 // first instruction in fn.

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <atomic>
+#include <cfenv>
 #include <cstdint>
 #include <exception>
 #include <sstream>
@@ -315,6 +316,51 @@ TEST_CASE("a goroutine parked by mcall unwinds from its gobuf through mcall's fr
   }
   INFO("clobbered: " << describe(mask));
   CHECK(mask == 0);
+}
+
+namespace {
+// The rounding bits of every FP control register the switch keeps: amd64's
+// MXCSR (fegetround reads only the x87 control word there); on arm64,
+// fegetround reads FPCR itself.
+uint32_t sseRounding() {
+#if defined(__x86_64__)
+  return __builtin_ia32_stmxcsr() & 0x6000u;  // MXCSR.RC
+#else
+  return 0;
+#endif
+}
+}  // namespace
+
+TEST_CASE("each goroutine keeps its own FP rounding mode while goroutines move between Ms", "[asm]") {
+  // Two Ps, four goroutines, each setting a new rounding mode before every
+  // yield through the global run queue: each resumes on either thread,
+  // after any of the others, and must find the mode it set (mcall saves
+  // it, .Lmcall_resume writes it back where the thread's differs:
+  // tls_fpctl).
+  export_test::GOMAXPROCSScope procs(2);
+  constexpr int kGs = 4, kRounds = 3000;
+  const int modes[kGs] = {FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO};
+  std::atomic<int> wrong{0};
+  gort::sync::WaitGroup wg;
+  wg.Add(kGs);
+  for (int i = 0; i < kGs; i++) {
+    go([&, i] {
+      for (int k = 0; k < kRounds; k++) {
+        // A new mode set between switches, as a goroutine's own code
+        // would: the next mcall must see it, whatever the thread had.
+        const int want = modes[(i + k) % kGs];
+        if (fesetround(want) != 0) wrong.fetch_add(1);
+        const uint32_t sse = sseRounding();
+        runtime::Gosched();
+        if (fegetround() != want || sseRounding() != sse) wrong.fetch_add(1);
+      }
+      fesetround(FE_TONEAREST);
+      wg.Done();
+    });
+  }
+  wg.Wait();
+  CHECK(wrong.load() == 0);
+  CHECK(fegetround() == FE_TONEAREST);
 }
 
 // ===========================================================================

@@ -4,9 +4,13 @@
 #   tools/deps.sh            what `make test` needs
 #   tools/deps.sh --browser  also headless Chromium and playwright-core (npm)
 #                            for the reader's browser test (make docs-test)
+#   tools/deps.sh --bench    also Boost.Context, the twin of gort's switch
+#                            in make bench (BenchmarkBoostJump)
 set -euo pipefail
 browser=0
+bench=0
 [ "${1:-}" = "--browser" ] && browser=1
+[ "${1:-}" = "--bench" ] && bench=1
 
 missing=()
 need() {  # need PACKAGE PATH: PACKAGE provides PATH
@@ -34,6 +38,9 @@ need golang-1.19-src /usr/share/go-1.19/src/runtime/proc.go
 # docs' Markdown, both at build time. Debian's python3 (/usr/bin/python3).
 need python3-pygments /usr/lib/python3/dist-packages/pygments/__init__.py
 need python3-markdown /usr/lib/python3/dist-packages/markdown/__init__.py
+if [ $bench -eq 1 ]; then
+  need libboost-context-dev /usr/include/boost/context/detail/fcontext.hpp
+fi
 if [ $browser -eq 1 ]; then
   need chromium /usr/bin/chromium
   need nodejs /usr/bin/node

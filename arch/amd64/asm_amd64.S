@@ -16,7 +16,8 @@
 // the status flags. DF is clear at every call, as the ABI demands.
 //
 // The current g lives in the thread-local word tls_g (initial-exec TLS,
-// reached through %fs); get_g/set_g below are the only accesses.
+// reached through %fs); get_g/set_g below are the only accesses. mcall
+// also keeps the thread's FP control state in tls_fpctl (asm_amd64.h).
 //
 // CFI: every routine has an FDE. Where a routine switches stacks, the CFA is
 // re-expressed through a register that survives (systemstack: rbp) or the
@@ -29,6 +30,13 @@
 .macro get_g reg, tmp
 	movq	tls_g@gottpoff(%rip), \tmp
 	movq	%fs:(\tmp), \reg
+.endm
+
+// fpctl_addr reg: reg = &tls_fpctl, this thread's FP control state as
+// mcall last recorded it (asm_amd64.h: fpctl), as an offset from %fs:
+// address its fields as %fs:fpctl_mxcsr(reg).
+.macro fpctl_addr reg
+	movq	tls_fpctl@gottpoff(%rip), \reg
 .endm
 
 // set_g reg, tmp: this thread's current g = reg. Smashes tmp.
@@ -132,6 +140,13 @@ mcall:
 	.cfi_adjust_cfa_offset 8
 	stmxcsr	mcallframe_mxcsr(%rsp)
 	fnstcw	mcallframe_fpcw(%rsp)
+	// Record them as this thread's FP control state (tls_fpctl), which
+	// .Lmcall_resume compares the next goroutine's against.
+	fpctl_addr %rcx				// rcx = &tls_fpctl, %fs-relative
+	movl	mcallframe_mxcsr(%rsp), %edx
+	movl	%edx, %fs:fpctl_mxcsr(%rcx)
+	movzwl	mcallframe_fpcw(%rsp), %edx
+	movw	%dx, %fs:fpctl_fpcw(%rcx)
 	// This is the frame a parked g unwinds through (see .Lmcall_resume).
 	.cfi_remember_state
 
@@ -180,20 +195,23 @@ mcall:
 .Lmcall_resume:
 	// Restore the callee-saved registers from the mcallframe.
 	// gort: MXCSR and the x87 control word are written only when they
-	// differ (a goroutine that changed the rounding mode ran meanwhile):
-	// ldmxcsr and fldcw serialize the FP pipeline (~4 ns a switch here),
-	// a store to the red zone and a compare do not (as arm64's FPCR).
-	stmxcsr	-8(%rsp)
-	movl	-8(%rsp), %eax			// eax = the thread's MXCSR
-	cmpl	mcallframe_mxcsr(%rsp), %eax
+	// differ from this thread's (a goroutine that changed the rounding
+	// mode ran meanwhile): ldmxcsr and fldcw serialize the FP pipeline,
+	// and reading the registers again (stmxcsr/fnstcw) stalls the switch
+	// as long; tls_fpctl, recorded by the mcall that left this thread for
+	// g0, says what they hold (asm_amd64.h: fpctl).
+	fpctl_addr %rcx				// rcx = &tls_fpctl, %fs-relative
+	movl	mcallframe_mxcsr(%rsp), %eax	// eax = g's MXCSR
+	cmpl	%fs:fpctl_mxcsr(%rcx), %eax
 	je	.Lmcall_mxcsr_same
 	ldmxcsr	mcallframe_mxcsr(%rsp)
+	movl	%eax, %fs:fpctl_mxcsr(%rcx)
 .Lmcall_mxcsr_same:
-	fnstcw	-8(%rsp)
-	movzwl	-8(%rsp), %eax			// eax = the thread's x87 control word
-	cmpw	mcallframe_fpcw(%rsp), %ax
+	movzwl	mcallframe_fpcw(%rsp), %eax	// eax = g's x87 control word
+	cmpw	%fs:fpctl_fpcw(%rcx), %ax
 	je	.Lmcall_fpcw_same
 	fldcw	mcallframe_fpcw(%rsp)
+	movw	%ax, %fs:fpctl_fpcw(%rcx)
 .Lmcall_fpcw_same:
 	addq	$8, %rsp
 	.cfi_adjust_cfa_offset -8

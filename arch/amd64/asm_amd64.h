@@ -63,6 +63,26 @@
 #define mcallframe_retpc 56
 #define mcallframe__size 64
 
+// fpctl: tls_fpctl, this thread's FP control state as the switch code last
+// saw or set it. mcall records the goroutine's state there as it saves it
+// in the mcallframe; .Lmcall_resume compares a goroutine's saved state
+// with it and writes MXCSR / the x87 control word only where they differ
+// (and records what it wrote). So a switch reads the FP control registers
+// once (stmxcsr/fnstcw in mcall), not twice. It holds because nothing that
+// runs on g0 between an mcall and the next gogo changes the FP control
+// bits (the runtime's C++ does not; a signal handler's changes are undone
+// by sigreturn). A new thread's starts as all ones, which no real state
+// holds (MXCSR's reserved high bits), so the first resume on a thread
+// writes both.
+//
+//   offset  size  holds
+//   0       4     mxcsr (as stmxcsr stored it, status flags included)
+//   4       2     x87 control word
+//   6       2     padding
+#define fpctl_mxcsr 0
+#define fpctl_fpcw 4
+#define fpctl__size 8
+
 // asyncpreemptframe: what asyncPreempt (preempt_amd64.S) keeps around the
 // frame pointer it sets up, as offsets from rbp. Below it, 64-byte
 // aligned, lies the XSAVE area (its size depends on the CPU).
@@ -111,6 +131,19 @@ struct mcallframe {
   uint64_t retpc;
 };
 
+// tls_fpctl's layout (see fpctl_mxcsr above).
+struct fpctl {
+  uint32_t mxcsr;
+  uint16_t fpcw;
+  uint16_t pad;
+};
+
+extern "C" {
+// This thread's FP control state as mcall and .Lmcall_resume last saw it
+// (sys_x86.cpp). Read and written only by asm_amd64.S.
+extern __thread fpctl tls_fpctl __attribute__((tls_model("initial-exec")));
+}
+
 // The asyncPreempt frame as a struct, lowest address first; `base` is
 // rbp - apf__below + 8 (the slot of r15).
 struct asyncpreemptframe {
@@ -149,6 +182,10 @@ GORT_CHECK_OFFSET(mcallframe, rbx, mcallframe_rbx);
 GORT_CHECK_OFFSET(mcallframe, rbp, mcallframe_rbp);
 GORT_CHECK_OFFSET(mcallframe, retpc, mcallframe_retpc);
 static_assert(sizeof(mcallframe) == mcallframe__size);
+GORT_CHECK_OFFSET(fpctl, mxcsr, fpctl_mxcsr);
+GORT_CHECK_OFFSET(fpctl, fpcw, fpctl_fpcw);
+static_assert(sizeof(fpctl) == fpctl__size);
+static_assert(std::is_standard_layout_v<fpctl>);
 #define GORT_CHECK_APF(field) \
   static_assert(int(offsetof(asyncpreemptframe, field)) - int(offsetof(asyncpreemptframe, rbp)) == apf_##field, \
                 "asyncpreemptframe." #field)

@@ -17,7 +17,8 @@
 // high 64 bits of v8-v15, NZCV, and FPSR (cumulative exception flags only).
 //
 // The current g lives in the thread-local word tls_g (initial-exec TLS,
-// reached through tpidr_el0); get_g/set_g below are the only accesses.
+// reached through tpidr_el0); get_g/set_g below are the only accesses. mcall
+// also keeps the thread's FP control state in tls_fpctl (asm_arm64.h).
 // Go keeps g in x28 and mirrors it to TLS; gort's x28 belongs to C++.
 //
 // CFI: every routine has an FDE. Where a routine switches stacks, the CFA is
@@ -38,6 +39,15 @@
 	adrp	\reg, :gottprel:tls_g
 	ldr	\reg, [\reg, #:gottprel_lo12:tls_g]
 	ldr	\reg, [\tmp, \reg]
+.endm
+
+// fpctl_addr reg, tmp: reg = &tls_fpctl, this thread's FP control state
+// as mcall last recorded it (asm_arm64.h: fpctl). Smashes tmp.
+.macro fpctl_addr reg, tmp
+	mrs	\tmp, tpidr_el0
+	adrp	\reg, :gottprel:tls_fpctl
+	ldr	\reg, [\reg, #:gottprel_lo12:tls_fpctl]
+	add	\reg, \tmp, \reg
 .endm
 
 // set_g reg, tmp, tmp2: this thread's current g = reg. Smashes tmp, tmp2
@@ -156,6 +166,10 @@ mcall:
 	.cfi_rel_offset d9, mcallframe_d9
 	mrs	x9, fpcr
 	str	x9, [sp, #mcallframe_fpcr]
+	// Record it as this thread's FP control state (tls_fpctl), which
+	// .Lmcall_resume compares the next goroutine's against.
+	fpctl_addr x10, x11			// x10 = &tls_fpctl
+	str	x9, [x10, #fpctl_fpcr]
 	// This is the frame a parked g unwinds through (see .Lmcall_resume).
 	.cfi_remember_state
 
@@ -206,15 +220,18 @@ mcall:
 	// gogo(&g->sched) lands here with sp = g->sched.sp, on g's stack.
 .Lmcall_resume:
 	// Restore the callee-saved registers from the mcallframe.
-	// gort: FPCR is written only when it differs (a goroutine that changed
-	// the rounding mode ran meanwhile): an msr fpcr may synchronize the FP
-	// pipeline, an mrs and a compare do not (glibc's aarch64 fesetenv
-	// skips an unchanged write the same way).
-	ldr	x9, [sp, #mcallframe_fpcr]
-	mrs	x10, fpcr
-	cmp	x9, x10
+	// gort: FPCR is written only when it differs from this thread's (a
+	// goroutine that changed the rounding mode ran meanwhile): an msr fpcr
+	// may synchronize the FP pipeline (glibc's aarch64 fesetenv skips an
+	// unchanged write the same way); tls_fpctl, recorded by the mcall that
+	// left this thread for g0, says what it holds (asm_arm64.h: fpctl).
+	fpctl_addr x10, x11			// x10 = &tls_fpctl
+	ldr	x9, [sp, #mcallframe_fpcr]	// x9 = g's FPCR
+	ldr	x11, [x10, #fpctl_fpcr]		// x11 = the thread's
+	cmp	x9, x11
 	b.eq	.Lmcall_fpcr_same
 	msr	fpcr, x9
+	str	x9, [x10, #fpctl_fpcr]
 .Lmcall_fpcr_same:
 	ldp	d8, d9, [sp, #mcallframe_d8]
 	.cfi_restore d8

@@ -77,6 +77,21 @@
 #define mcallframe_x30 168
 #define mcallframe__size 176
 
+// fpctl: tls_fpctl, this thread's FP control state as the switch code last
+// saw or set it. mcall records the goroutine's FPCR there as it saves it
+// in the mcallframe; .Lmcall_resume compares a goroutine's saved FPCR with
+// it and writes FPCR only where they differ (and records what it wrote).
+// So a switch reads FPCR once (mrs in mcall), not twice. It holds because
+// nothing that runs on g0 between an mcall and the next gogo changes FPCR
+// (the runtime's C++ does not; a signal handler's changes are undone by
+// sigreturn). A new thread's starts as all ones, which no FPCR holds (its
+// RES0 bits), so the first resume on a thread writes FPCR.
+//
+//   offset  size  holds
+//   0       8     fpcr
+#define fpctl_fpcr 0
+#define fpctl__size 8
+
 // The signal-frame copy asyncPreempt runs on (preempt_arm64.S, made by
 // signal_arm64.cpp's pushCall): a struct rt_sigframe, i.e. a siginfo_t
 // then a ucontext_t, at sp. Offsets from sp of what it holds:
@@ -107,6 +122,17 @@ struct mcallframe {
   uint64_t x29;
   uint64_t x30;
 };
+
+// tls_fpctl's layout (see fpctl_fpcr above).
+struct fpctl {
+  uint64_t fpcr;
+};
+
+extern "C" {
+// This thread's FP control state as mcall and .Lmcall_resume last saw it
+// (sys_arm64.cpp). Read and written only by asm_arm64.S.
+extern __thread fpctl tls_fpctl __attribute__((tls_model("initial-exec")));
+}
 
 #define GORT_CHECK_OFFSET(type, field, name) \
   static_assert(offsetof(type, field) == (name), #type "." #field " != " #name)
@@ -149,6 +175,9 @@ GORT_CHECK_OFFSET(mcallframe, x28, mcallframe_x28);
 GORT_CHECK_OFFSET(mcallframe, x29, mcallframe_x29);
 GORT_CHECK_OFFSET(mcallframe, x30, mcallframe_x30);
 static_assert(sizeof(mcallframe) == mcallframe__size);
+GORT_CHECK_OFFSET(fpctl, fpcr, fpctl_fpcr);
+static_assert(sizeof(fpctl) == fpctl__size);
+static_assert(std::is_standard_layout_v<fpctl>);
 static_assert(mcallframe__size % StackAlign == 0, "mcall must keep sp 16-byte aligned");
 static_assert(std::is_standard_layout_v<mcallframe>);
 static_assert(sizeof(gobuf) == 56);

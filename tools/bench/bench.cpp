@@ -33,6 +33,11 @@
 //                           two switches
 //   BenchmarkSwapRegsFP     the same, also keeping the floating-point control
 //                           state, as gort's mcall does
+//   BenchmarkBoostJump      one op = a round trip between two stacks by
+//                           Boost.Context's jump_fcontext (libboost-context-dev,
+//                           linked statically as gort is; only where CMake
+//                           found it: GORT_BENCH_BOOST): two switches, each
+//                           keeping the FP control state as mcall does
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,6 +55,10 @@
 #include <regex>
 #include <string>
 #include <vector>
+
+#if GORT_BENCH_BOOST
+#include <boost/context/detail/fcontext.hpp>
+#endif
 
 #include "runtime/go.h"
 #include "runtime/proc.h"
@@ -721,6 +730,28 @@ void BenchmarkSwapRegs(B& b) {
   for (int i = 0; i < b.N; i++) swapregs(&swapMainSP, swapCoroSP);
 }
 
+#if GORT_BENCH_BOOST
+// BenchmarkBoostJump: the same round trip as BenchmarkSwapRegsFP by
+// Boost.Context's own switch (jump_fcontext, which saves and restores
+// rbx rbp r12-r15 + MXCSR + x87 CW on amd64, x19-x30 + d8-d15 on arm64),
+// on a stack made by make_fcontext. The call goes through no PLT: Debian's
+// libboost_context.a is linked, as libgort.a is.
+namespace bctx = boost::context::detail;
+
+[[noreturn]] void boostCoroEntry(bctx::transfer_t t) {
+  for (;;) t = bctx::jump_fcontext(t.fctx, nullptr);
+}
+
+void BenchmarkBoostJump(B& b) {
+  static std::vector<uint64_t> stack(8192);
+  void* top = stack.data() + stack.size();  // make_fcontext takes the high end
+  bctx::fcontext_t coro = bctx::make_fcontext(top, stack.size() * sizeof(uint64_t), boostCoroEntry);
+  coro = bctx::jump_fcontext(coro, nullptr).fctx;  // start it: it jumps straight back
+  b.ResetTimer();
+  for (int i = 0; i < b.N; i++) coro = bctx::jump_fcontext(coro, nullptr).fctx;
+}
+#endif
+
 // ---------------------------------------------------------------------------
 // The driver: testing.(*B).launch and Go's output.
 
@@ -770,6 +801,9 @@ std::vector<Benchmark> benchmarks() {
                         {"BenchmarkRawSwitch", BenchmarkRawSwitch},
                         {"BenchmarkSwapRegs", BenchmarkSwapRegs},
                         {"BenchmarkSwapRegsFP", BenchmarkSwapRegsFP},
+#if GORT_BENCH_BOOST
+                        {"BenchmarkBoostJump", BenchmarkBoostJump},
+#endif
                     });
   return v;
 }

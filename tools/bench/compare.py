@@ -45,6 +45,9 @@ RUNTIME = [
     "BenchmarkMatmult",
 ]
 
+# The switch benchmarks (bench.cpp): gort's raw switch, then its twins.
+SWITCHES = ["BenchmarkRawSwitch", "BenchmarkBoostJump", "BenchmarkSwapRegs", "BenchmarkSwapRegsFP"]
+
 LINE_RE = re.compile(r"^(Benchmark\S+)\s+(\d+)\s+([0-9.]+) ns/op")
 RSS_RE = re.compile(r"([0-9.]+) bytes per parked goroutine")
 KV_RE = re.compile(r"(\w+)=([0-9.]+)\b")
@@ -141,6 +144,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="rounds of each scenario (medians)")
     ap.add_argument("--million", type=int, default=1000000, help="goroutines in the million scenario (0: skip)")
     ap.add_argument("--only-scenarios", action="store_true")
+    ap.add_argument("--no-scenarios", action="store_true", help="skip the whole-program scenarios")
+    ap.add_argument("--runtime", default=None,
+                    help="comma-separated subset of Go's runtime benchmarks to run (default: all of RUNTIME)")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -192,13 +198,14 @@ def main():
         for k in keys:
             scen_rows.append((label, k, *(median([r[k] for r in got[side] if k in r]) for side in ("gort", "go", "gort16"))))
 
-    for label, sargs, keys in SCENARIOS:
+    for label, sargs, keys in ([] if args.no_scenarios else SCENARIOS):
         scenario(label, sargs, keys, args.rounds)
-    if args.million > 0:
+    if args.million > 0 and not args.no_scenarios:
         scenario(f"{args.million} goroutines", ["-scenario", "million", "-procs", "2", "-n", str(args.million)],
                  ["create_ms", "release_ms", "rss_per_g"], 1)
 
-    for name in ([] if args.only_scenarios else RUNTIME):
+    runtime_names = RUNTIME if args.runtime is None else [n for n in args.runtime.split(",") if n]
+    for name in ([] if args.only_scenarios else runtime_names):
         pat = f"^{name}$"
         pair(name, ["-test.bench", pat] + bt,
              [os.path.join(build, "go-runtime.test"), "-test.run", "NONE", "-test.bench", pat] + bt)
@@ -209,7 +216,16 @@ def main():
     pair("BenchmarkFanout100k", ["-test.bench", "^BenchmarkFanout100k$", "-test.cpu", "1,2"] + bt,
          [os.path.join(build, "go-extra.test"), "-test.run", "NONE", "-test.bench", "^BenchmarkFanout100k$",
           "-test.cpu", "1,2"] + bt)
-    pair("BenchmarkRawSwitch", ["-test.bench", "^(BenchmarkRawSwitch|BenchmarkSwapRegs|BenchmarkSwapRegsFP)$"] + bt, None)
+    # The switches: gort's mcall+gogo beside Boost.Context's jump_fcontext
+    # and the plain swaps, each alone, alternating, --rounds times (medians).
+    switch_runs = {}
+    for _ in range(args.rounds):
+        for name in SWITCHES:
+            for n, _, ns in results(sh([gort, "-test.bench", f"^{name}$"] + bt)):
+                print("gort  " + f"{n:<44} {'':>10} {fmt_ns(ns):>12} ns/op", flush=True)
+                switch_runs.setdefault(n, []).append(ns)
+    for n, v in switch_runs.items():
+        rows.append((n, median(v), None))
 
     gort_rss = float(RSS_RE.search(sh([gort, "-rss"])).group(1))
     go_rss = float(RSS_RE.search(sh([os.path.join(build, "go-rss")], env=goenv_run)).group(1))
@@ -228,6 +244,7 @@ def main():
         return g / o if g and o else None
 
     raw = get("BenchmarkRawSwitch", 0)
+    boost = get("BenchmarkBoostJump", 0)
     swap = get("BenchmarkSwapRegs", 0)
     swapfp = get("BenchmarkSwapRegsFP", 0)
     f1g, f2g = d.get("BenchmarkFanout100k", (None, None))[0], None
@@ -249,6 +266,19 @@ def main():
         ("fan-out 100k short Gs, p1/p2 time", scale_g, ">=", 1.95, "x"),
     ]
 
+    # Issue 15's goals 2-4 (goal 1, the timers, is the scenario table).
+    goals15 = [
+        ("Gosched (BenchmarkGosched), gort/Go", ratio("BenchmarkGosched"), "<=", 0.9),
+        ("unbuffered ping-pong (BenchmarkPingPongHog), gort/Go", ratio("BenchmarkPingPongHog"), "<=", 0.9),
+        ("raw switch / Boost.Context jump_fcontext (RawSwitch/BoostJump)", raw / boost if raw and boost else None,
+         "<=", 1.0),
+        ("spawn (BenchmarkCreateGoroutines), gort/Go", ratio("BenchmarkCreateGoroutines"), "<=", 0.6),
+        ("buffered producer/consumer (BenchmarkChanProdCons100), gort/Go", ratio("BenchmarkChanProdCons100"), "<=",
+         0.9),
+        ("RSS per parked G at 100k, bytes", gort_rss, "<=", 4600),
+        ("fan-out 100k short Gs, p1/p2 time (idle machine)", scale_g, ">=", 1.95),
+    ]
+
     out = []
     w = out.append
     w("| benchmark | gort ns/op | Go ns/op | gort/Go |")
@@ -260,6 +290,7 @@ def main():
     w("| extra | gort | Go |")
     w("|---|---:|---:|")
     w(f"| raw switch: mcall+gogo, ns per G-to-G switch | {fmt_ns(raw / 2) if raw else '-'} | - |")
+    w(f"| Boost.Context jump_fcontext (keeps the FP control state too), ns per switch | {fmt_ns(boost / 2) if boost else '-'} | - |")
     w(f"| plain callee-saved register swap, ns per switch | {fmt_ns(swap / 2) if swap else '-'} | - |")
     w(f"| the same, also keeping the FP control state (as mcall does), ns per switch | {fmt_ns(swapfp / 2) if swapfp else '-'} | - |")
     w(f"| RSS per parked goroutine at 100k, bytes | {gort_rss:.0f} | {go_rss:.0f} |")
@@ -275,6 +306,16 @@ def main():
             continue
         met = v <= lim if op == "<=" else v >= lim
         shown = f"{v:.2f}" if unit in ("ratio", "x", "ns") else f"{v:.0f}"
+        w(f"| {label} | {shown} | {op} {lim} | {'yes' if met else 'NO'} |")
+    w("")
+    w("| issue-15 goal | measured | goal | met |")
+    w("|---|---:|---:|---|")
+    for label, v, op, lim in goals15:
+        if v is None:
+            w(f"| {label} | - | {op} {lim} | not measured |")
+            continue
+        met = v <= lim if op == "<=" else v >= lim
+        shown = f"{v:.0f}" if lim > 100 else f"{v:.2f}"
         w(f"| {label} | {shown} | {op} {lim} | {'yes' if met else 'NO'} |")
     w("")
     out.extend(scenario_table(scen_rows, args))
