@@ -47,6 +47,8 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -72,6 +74,12 @@
 #endif
 #ifndef MADV_GUARD_REMOVE
 #define MADV_GUARD_REMOVE 103  // Linux 6.13
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  // Linux 5.14
+#endif
+#ifndef SYS_process_madvise
+#define SYS_process_madvise 440  // Linux 5.10, the same number on amd64 and arm64
 #endif
 
 namespace gort::runtime {
@@ -154,6 +162,13 @@ std::atomic<stackGuardKind> guardMode{stackGuardMadvise};
 // gort-only: set by stackSetGuardModeForTest: stacks come only from spans
 // made since, bypassing the per-P caches.
 std::atomic<bool> guardForced{false};
+// gort-only: whether process_madvise(PIDFD_SELF, ...) advises this process's
+// own pages (Linux ≥ 6.14), found by stackinit: then a span's guards are
+// installed, and a cache refill's top pages populated, by one call each.
+bool batchAdvise;
+// gort-only test state: when ≥ 0, sysAdviseBatch advises at most this many
+// ranges per call, as a kernel stopping at a range it refuses would.
+std::atomic<int64_t> batchLimitForTest{-1};
 
 uintptr_t alignUp(uintptr_t v, uintptr_t a) { return (v + a - 1) & ~(a - 1); }
 
@@ -166,6 +181,8 @@ void stackSpanListRemove(stackpoolClass* c, stackSpan* s);
 stackGuardKind stackGuardProbe();
 int64_t readMaxMapCount();
 void sysUnused(uintptr_t v, uintptr_t n);
+uintptr_t sysAdviseBatch(const struct iovec* iov, uintptr_t n, int advice);
+bool batchAdviseProbe();
 void stackcacheSync(p* pp, uintptr_t n);
 uintptr_t* stackLink(uintptr_t x, uintptr_t n);
 void stackAllocHooks(uintptr_t x, uintptr_t n);
@@ -184,6 +201,7 @@ void stackinit() {
   stackpool.testBudget = -1;
   stackpool.probed = stackGuardProbe();
   guardMode.store(stackpool.probed);
+  batchAdvise = batchAdviseProbe();
   // GODEBUG=madvguard=0, read now: the first span is made before
   // parsedebugvars runs (mcommoninit's gsignal stack).
   godebugEarly("madvguard", &debug.madvguard);
@@ -241,7 +259,10 @@ void stackpoolfree(uintptr_t x, uintptr_t n) {
 // segments. The pool is required to prevent unlimited growth of per-P
 // caches. Executed only by the owner P.
 // gort: the stacks' links are written after unlocking (each write takes a
-// page, the top one, which the stack's goroutine will use).
+// page, the top one, which the stack's goroutine will use); those top
+// pages are first populated by one batched call where the kernel allows
+// (a fault per page costs several times more on a virtualised guest:
+// docs/benchmarks.md).
 void stackcacherefill(p* pp) {
   auto& c = pp->stackcache;
   uintptr_t n = c.stacksize;
@@ -252,6 +273,11 @@ void stackcacherefill(p* pp) {
   lock(&stackpool.mu);
   for (; k < stackCacheStacks / 2; k++) batch[k] = stackpoolalloc(n);
   unlock(&stackpool.mu);
+  if (batchAdvise) {
+    struct iovec iov[stackCacheStacks];
+    for (uintptr_t i = 0; i < k; i++) iov[i] = {reinterpret_cast<void*>(batch[i] + n - physPageSize), physPageSize};
+    sysAdviseBatch(iov, k, MADV_POPULATE_WRITE);  // a hint: a page left out faults in below
+  }
   uintptr_t list = 0;
   for (uintptr_t i = 0; i < k; i++) {
     *stackLink(batch[i], n) = list;
@@ -448,6 +474,12 @@ void stackResetGuardModeForTest() {
   unlock(&stackpool.mu);
 }
 
+// gort-only: whether stacks' guards and top pages are advised in batches.
+bool stackBatchAdvise() { return batchAdvise; }
+
+// gort-only: test hook (stack.h).
+void stackSetBatchLimitForTest(int64_t limit) { batchLimitForTest.store(limit < 0 ? -1 : limit); }
+
 // gort-only: test hook (stack.h).
 uint32_t stackSpanStacks(uint32_t n) {
   return uint32_t((stackSpanBytes(n) - physPageSize) / (n + physPageSize));
@@ -555,6 +587,39 @@ void sysUnused(uintptr_t v, uintptr_t n) {
   if (madvise(reinterpret_cast<void*>(v), n, MADV_DONTNEED) != 0) throw_("runtime: madvise(MADV_DONTNEED) failed");
 }
 
+// gort-only: madvise(advice) on each range of iov[0:n] (one page each) by
+// one process_madvise call on this process (PIDFD_SELF_THREAD_GROUP).
+// Returns the bytes advised: the kernel works through iov in order and
+// stops at the first range it refuses, so the ranges past the returned
+// count are not advised (0 if the call failed as a whole).
+uintptr_t sysAdviseBatch(const struct iovec* iov, uintptr_t n, int advice) {
+  constexpr long pidfdSelfThreadGroup = -10001;  // PIDFD_SELF_THREAD_GROUP, Linux 6.14
+  int64_t limit = batchLimitForTest.load(std::memory_order_relaxed);
+  if (limit >= 0 && uintptr_t(limit) < n) n = uintptr_t(limit);
+  if (n == 0) return 0;
+  long r = syscall(SYS_process_madvise, pidfdSelfThreadGroup, iov, n, advice, 0);
+  return r < 0 ? 0 : uintptr_t(r);
+}
+
+// gort-only: whether sysAdviseBatch works here: the kernel takes
+// PIDFD_SELF and the advice (MADV_GUARD_INSTALL and MADV_POPULATE_WRITE
+// for one's own pages: Linux ≥ 6.14), and it advised the page asked for
+// (an emulator that passes the call through without translating the
+// addresses must not be trusted: qemu-user), checked on a fresh mapping.
+bool batchAdviseProbe() {
+  if (stackpool.probed != stackGuardMadvise) return false;
+  void* v = mmap(nullptr, 2 * physPageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                 -1, 0);
+  if (v == MAP_FAILED) throw_("runtime: out of memory: stackinit");
+  struct iovec g = {v, physPageSize};
+  struct iovec pop = {static_cast<char*>(v) + physPageSize, physPageSize};
+  bool ok = sysAdviseBatch(&g, 1, MADV_GUARD_INSTALL) == physPageSize && stackAddrFaults(uintptr_t(v)) &&
+            sysAdviseBatch(&pop, 1, MADV_POPULATE_WRITE) == physPageSize &&
+            !stackAddrFaults(uintptr_t(v) + physPageSize);
+  munmap(v, 2 * physPageSize);
+  return ok;
+}
+
 // os_nonopenbsd.go: osStackAlloc (a no-op in Go on Linux)
 // Installs the guard pages of a new span, the best way guardMode allows,
 // moving guardMode down when a way fails or its budget is spent.
@@ -568,7 +633,16 @@ void osStackAlloc(stackSpan* s) {
     guardMode.store(k);
   }
   if (k == stackGuardMadvise) {
-    for (uint32_t i = 0; i < s->nslots; i++) {
+    // One call for the span's guards where the kernel takes a batch; the
+    // loop below installs what it left (all of them without batchAdvise).
+    uint32_t i0 = 0;
+    if (batchAdvise && !stackpool.refuseMadvise) {
+      struct iovec iov[stackSpanMaxStacks];
+      for (uint32_t i = 0; i < s->nslots; i++)
+        iov[i] = {reinterpret_cast<void*>(guard0 + uintptr_t(i) * s->slotsize), physPageSize};
+      i0 = uint32_t(sysAdviseBatch(iov, s->nslots, MADV_GUARD_INSTALL) / physPageSize);
+    }
+    for (uint32_t i = i0; i < s->nslots; i++) {
       void* guard = reinterpret_cast<void*>(guard0 + uintptr_t(i) * s->slotsize);
       if (stackpool.refuseMadvise || madvise(guard, physPageSize, MADV_GUARD_INSTALL) != 0) {
         // Refused (EINVAL before Linux 6.13; ENOMEM): undo, fall back.

@@ -88,6 +88,16 @@ void stackSetGuardModeForTest(stackGuardKind mode, bool refuseMadvise, int64_t m
 // gort-only, for tests: undoes stackSetGuardModeForTest (the mode and the
 // mprotect budget go back to what stackinit found, minus guards made since).
 void stackResetGuardModeForTest();
+// gort-only: whether this kernel advises a batch of this process's pages
+// in one call (process_madvise on PIDFD_SELF, Linux ≥ 6.14): then a span's
+// guards are installed, and the top pages of a per-P cache refill
+// populated, by one call each; else page by page (guards) or by the first
+// touch (top pages).
+bool stackBatchAdvise();
+// gort-only, for tests: limit ≥ 0 makes every batched call advise at most
+// its first `limit` pages, as a kernel that stops at a page it refuses
+// does (0: as if batches were not taken); −1 lifts it.
+void stackSetBatchLimitForTest(int64_t limit);
 // gort-only, for tests: how many n-byte stacks one span holds.
 uint32_t stackSpanStacks(uint32_t n);
 // gort-only, for tests: whether reading the byte at v faults, asked of the

@@ -146,6 +146,33 @@ TEST_CASE("each guard mode works when forced, down to the canary alone", "[stack
     REQUIRE(during - before <= 4);
   }
 
+  SECTION("madvise guards installed by a batch that stops part way, or page by page") {
+    if (rt::stackGuardMode() != rt::stackGuardMadvise) {
+      WARN("MADV_GUARD_INSTALL does not fault here (emulator or kernel < 6.13); skipped");
+      return;
+    }
+    CAPTURE(rt::stackBatchAdvise());
+    struct limitReset {
+      ~limitReset() { rt::stackSetBatchLimitForTest(-1); }
+    } lr;
+    // A kernel that stops after 5 of a span's guards (the rest go one by
+    // one), and one that takes no batch at all.
+    int64_t limit = GENERATE(int64_t(5), int64_t(0));
+    CAPTURE(limit);
+    rt::stackSetBatchLimitForTest(limit);
+    rt::stackSetGuardModeForTest(rt::stackGuardMadvise, false, -1);
+    std::vector<rt::stack> stacks;
+    for (uint32_t i = 0; i < rt::stackSpanStacks(n); i++) stacks.push_back(export_test::StackAlloc(n));
+    for (auto s : stacks) {
+      REQUIRE(rt::stackGuardOf(s) == rt::stackGuardMadvise);
+      REQUIRE(rt::stackAddrFaults(s.lo - 1));
+      REQUIRE(rt::stackAddrFaults(s.lo - pageSize()));
+      REQUIRE_FALSE(rt::stackAddrFaults(s.lo));
+      REQUIRE(canaryAsExpected(s));
+    }
+    for (auto s : stacks) export_test::StackFree(s);
+  }
+
   SECTION("MADV_GUARD_INSTALL refused: mprotect guards") {
     rt::stackSetGuardModeForTest(rt::stackGuardMadvise, true, -1);
     rt::stack s = export_test::StackAlloc(n);
