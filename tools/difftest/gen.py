@@ -24,7 +24,7 @@ construction (docs/17-difftest.md):
     that can be ready, the "mailbox", which only non-blocking selects use.
   - Mutex and Once sections hold only prints and Gosched.
   - time.Sleep happens only in a stage of sleepers: while they sleep no
-    other goroutine is runnable, and their durations are 4 ms apart, so
+    other goroutine is runnable, and their durations are 8 ms apart, so
     they wake in a fixed order, one at a time.
 Each goroutine logs as it goes (into a slice/vector, printed by main at the
 end: printing is a system call in Go, where a slow one lets sysmon take
@@ -202,12 +202,12 @@ class Program:
                 kids = []
                 for k in range(n):
                     c = self._newg(main, 1)
-                    c.sleep = 4 * slots[k]
+                    c.sleep = 8 * slots[k]
                     c.body = self._sprinkle(c, [Stmt("sleep", c, ms=c.sleep)])
                     kids.append(c)
                 ops = [Stmt("spawn", main, child=c) for c in kids]
                 if r.random() < 0.4:
-                    ops.append(Stmt("sleep", main, ms=4 * slots[n]))
+                    ops.append(Stmt("sleep", main, ms=8 * slots[n]))
                 ops.append(Stmt("wait", main))
                 body += self._sprinkle(main, ops)
             else:
@@ -614,7 +614,11 @@ func main() {
 	} else {
 		f()
 	}
-	fmt.Print(strings.Join(out, "\\n") + "\\n")
+	var b strings.Builder
+	for _, l := range out {
+		b.WriteString(l + "\\n")
+	}
+	fmt.Print(b.String())
 }
 """
 
