@@ -122,7 +122,7 @@ class Runner:
             raise Fail("no %s: build gort first (cmake --build %s --target gort)" % (lib, build))
         bt = subprocess.run(["gcc", "-print-file-name=libbacktrace.a"], capture_output=True,
                             text=True).stdout.strip()
-        self.cxx = ["g++", "-std=c++20", "-O1", "-g", "-I" + REPO]
+        self.cxx = ["g++", "-std=c++20", "-O0", "-I" + REPO]
         self.ldlibs = [lib, "-lunwind", bt, "-pthread"]
 
     def compile(self, progs):
