@@ -278,6 +278,7 @@ def main():
         chunks = [seeds[i:i + a.chunk] for i in range(0, len(seeds), a.chunk)]
         bad = {}
         retried = []
+        timing = []
         phase = None
         for ch in chunks:
             gob, cppb = r.compile([("s%d" % s, gen.Program(s)) for s in ch])
@@ -296,6 +297,11 @@ def main():
                     if not a.quiet:
                         print("ok   seed %d%s" % (s, " (try %d)" % tries if tries > 1 else ""))
                 else:
+                    # Go against Go: does Go's own output vary from run to run?
+                    outs = {r.run([gob, "s%d" % s], r.env)[1] for _ in range(4)}
+                    if len(outs) > 1:
+                        rep += "\n(timing: %d outputs in 4 untraced runs of the Go twin)" % len(outs)
+                        timing.append(s)
                     bad[s] = rep
                     print("FAIL seed %d\n%s" % (s, rep))
             sys.stdout.flush()
@@ -303,6 +309,9 @@ def main():
         nbad = len([k for k in bad if k != "phase"])
         print("difftest: %d/%d seeds identical in output and event order (%.1f%%)"
               % (n - nbad, n, 100.0 * (n - nbad) / max(1, n)))
+        if timing:
+            print("difftest: of the %d that differ, %d differ between runs of the Go twin itself: seeds %s"
+                  % (nbad, len(timing), " ".join(map(str, timing))))
         if retried:
             print("difftest: %d of them identical only on a retry: seeds %s"
                   % (len(retried), " ".join(map(str, retried))))
