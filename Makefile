@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 .PHONY: all deps build build-arm64 run test test-native test-arm64 conformance \
-        conformance-table test-asan test-tsan xref bench docs docs-test clean
+        conformance-table test-asan test-tsan xref bench difftest docs docs-test clean
 
 all: build
 
@@ -65,6 +65,14 @@ test-tsan: deps
 	@cmake -S . -B build-tsan $(CMAKE_FLAGS) -DGORT_SANITIZE=thread >/dev/null
 	@cmake --build build-tsan -j$(JOBS)
 	@ctest --test-dir build-tsan --output-on-failure $(SANITIZER_CTEST_FLAGS)
+
+# The differential against Go 1.19 (tools/difftest, docs/17-difftest.md):
+# SEEDS generated programs run under Go and under gort at GOMAXPROCS=1,
+# output and goroutine events compared; the share identical, and the first
+# mismatches minimised. Not part of `make test` (ctest runs a slice).
+SEEDS ?= 1000
+difftest: build
+	@/usr/bin/python3 tools/difftest/difftest.py --build build --seeds 0:$(SEEDS) --quiet --minimise 10
 
 # Go 1.19's runtime benchmarks, gort's ports (tools/bench, Release -O2)
 # beside Go's originals, alternating in one run; not part of `make test`.

@@ -34,3 +34,13 @@ TEST_CASE("an uncaught exception of any type ends the program like a Go panic", 
   REQUIRE(r.output.rfind("panic: (int) C++ exception\n\ngoroutine ", 0) == 0);
   REQUIRE(r.exitStatus == 2);
 }
+
+TEST_CASE("main starts at Go's phase of the 61-tick check: the first take-back from the global queue comes in round 56",
+          "[order]") {
+  // Go 1.19 runs its init goroutines before main.main, leaving P0's
+  // schedtick at 5 (tests/testdata/start_phase.go prints the same line).
+  auto r = testprog::run("StartPhase", {"GOMAXPROCS=1"});
+  INFO(r.output);
+  REQUIRE(r.exitStatus == 0);
+  REQUIRE(r.output == "phase-hit 56\n");
+}

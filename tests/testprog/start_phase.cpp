@@ -1,0 +1,29 @@
+// start_phase.cpp — the phase of findRunnable's 61-tick global-queue check
+// when the program's main starts (tests/order_test.cpp). The Go twin is
+// tests/testdata/start_phase.go.
+#include <cstdio>
+
+#include "runtime/go.h"
+#include "testprog/testprog.h"
+
+using namespace gort;
+
+// gort-only: each round's go statement puts a goroutine in runnext and
+// Gosched puts main in the global queue; the goroutine runs first, unless
+// schedule's check (schedtick % 61 == 0) takes main straight back. Every
+// round counts one time slice (main's, taken from the global queue), so the
+// round of the first take-back is 61 minus main's starting schedtick.
+TESTPROG_SCENARIO(StartPhase) {
+  for (int i = 0; i < 62; i++) {
+    bool ran = false;
+    go([&ran] { ran = true; });
+    runtime::Gosched();
+    if (!ran) {
+      runtime::Gosched();  // let the goroutine run before ran goes away
+      printf("phase-hit %d\n", i);
+      return 0;
+    }
+  }
+  printf("no phase-hit\n");
+  return 1;
+}
