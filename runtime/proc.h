@@ -231,8 +231,9 @@ uint32_t gcd(uint32_t a, uint32_t b);
 bool sync_runtime_canSpin(int i);
 void sync_runtime_doSpin();
 
-// sys_x86.go / sys_arm64.go / stack.go: the faked call of a new goroutine.
+// stack.go: gostartcallfn. The faked call of a new goroutine to fv.
 void gostartcallfn(gobuf* gobuf, funcval* fv);
+// sys_x86.go / sys_arm64.go: gostartcall. The faked call itself.
 void gostartcall(gobuf* buf, void* fn, void* ctxt);
 
 

@@ -46,7 +46,10 @@ SKIP = 77  # ctest SKIP_RETURN_CODE
 IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 NAME = rf"(?:\(\*{IDENT}\)\.{IDENT}|{IDENT}\.{IDENT}|{IDENT})"
 GOFILE = r"(?:[a-z0-9_]+/)*[a-z0-9_]+\.(?:go|s)"
-ORIGIN_RE = re.compile(rf"^\s*// ({GOFILE}): (.*)$")
+# One file, or several for a port shared by the arches
+# (`// asm_amd64.s / asm_arm64.s: procyield`): each name must be declared in
+# at least one of them.
+ORIGIN_RE = re.compile(rf"^\s*// ({GOFILE}(?: / {GOFILE})*): (.*)$")
 NAMES_RE = re.compile(rf"^({NAME}(?:(?: / | \+ |, ){NAME})*)(.*)$")
 SEP_RE = re.compile(r" / | \+ |, ")
 NOTE_REF_RE = re.compile(rf"({GOFILE}): ({NAME})")
@@ -316,6 +319,13 @@ def resolve(origins, index, errors):
     for e in origins:
         e.resolved = []
         for gofile, name in e.refs:
+            if " / " in gofile:
+                found = [(f, name, index.decls(f)[name]) for f in gofile.split(" / ")
+                         if index.decls(f) is not None and name in index.decls(f)]
+                if not found:
+                    errors.append(f"{e.path}:{e.line}: none of {gofile} declares {name}")
+                e.resolved.extend(found)
+                continue
             decls = index.decls(gofile)
             if decls is None:
                 errors.append(f"{e.path}:{e.line}: no Go file {gofile} (looked for {index.path(gofile)})")

@@ -85,7 +85,7 @@ PAIRS = [
 
 GO_DECL_RE = re.compile(r"^(func|type|var|const)\b")
 TEXT_LINE_RE = re.compile(r"^TEXT\s")
-BOUNDARY_RE = re.compile(rf"^// (?:{goxref.GOFILE}: |gort-only: )")
+BOUNDARY_RE = re.compile(rf"^// (?:{goxref.GOFILE}(?: / {goxref.GOFILE})*: |gort-only: )")
 GORT_NOTE_RE = re.compile(r"//\s*gort:")
 CITE_RE = re.compile(rf"(?<![\w/.])({goxref.GOFILE}):(\d+)(?:-(\d+))?")
 
