@@ -18,6 +18,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "runtime/chan_public.h"  // chan<T>, select, on_recv, on_send, on_default
 #include "runtime/funcval.h"
@@ -63,6 +64,39 @@ void UnlockOSThread();
 // all, every goroutine's after it (the world is stopped meanwhile).
 // gort: returns the text (Go fills a []byte).
 std::string Stack(bool all);
+
+// extern.go: Callers. Fills pc with the return program counters of the
+// calling goroutine's stack, skipping skip frames (0: Callers itself, 1:
+// its caller); returns how many it wrote, at most n. Use CallersFrames to
+// turn them into functions and lines. A walk from the system stack
+// continues into the goroutine that switched to it, as Go's does.
+int Callers(int skip, uintptr_t* pc, int n);
+
+// symtab.go: Frame. One function's frame, as CallersFrames reports it (an
+// inlined call has a frame of its own). Function is the demangled name.
+struct Frame {
+  uintptr_t PC = 0;
+  std::string Function;
+  std::string File;
+  int Line = 0;
+  uintptr_t Entry = 0;  // the physical function's entry; 0 for an inlined frame
+};
+
+// symtab.go: Frames. Iterates over the frames of a Callers slice.
+class Frames {
+ public:
+  // symtab.go: (*Frames).Next. The next frame, and whether more follow.
+  std::pair<Frame, bool> Next();
+
+ private:
+  friend Frames CallersFrames(std::vector<uintptr_t> callers);
+  std::vector<uintptr_t> callers_;
+  size_t next_ = 0;
+  std::vector<Frame> frames_;  // the expanded frames of callers_[next_-1]
+};
+
+// symtab.go: CallersFrames. The frames of the pcs Callers returned.
+Frames CallersFrames(std::vector<uintptr_t> callers);
 // debug.SetMaxStack (runtime/debug; rdebug.go: setMaxStack). Sets the
 // most stack a goroutine may use and returns the previous setting. gort:
 // stacks can't grow, so goroutines created from now on get a stack of the

@@ -719,4 +719,52 @@ __attribute__((noinline)) std::string Stack(bool all) {
   return buf;
 }
 
+// extern.go: Callers
+__attribute__((noinline)) int Callers(int skip, uintptr_t* pc, int n) {
+  // This frame is frame 0 of the context, as Go's Callers(0) is Callers.
+  unw_context_t uc;
+  unw_getcontext(&uc);
+  nopreemptEnter();  // gort: libunwind keeps per-thread state (see Stack)
+  tbframe fr[maxPhysFrames];
+  int m = unwindFrames(reinterpret_cast<ucontext_t*>(&uc), false, fr, maxPhysFrames);
+  nopreemptLeave();
+  int k = 0;
+  for (int i = skip < 0 ? 0 : skip; i < m && k < n; i++) pc[k++] = fr[i].pc;
+  return k;
+}
+
+// symtab.go: CallersFrames
+Frames CallersFrames(std::vector<uintptr_t> callers) {
+  Frames f;
+  f.callers_ = std::move(callers);
+  return f;
+}
+
+// symtab.go: (*Frames).Next
+// gort: each pc is looked up at pc-1 (a return address), as Go's
+// CallersFrames does for every pc but a signal's; its inlined calls come
+// out innermost first, each a frame.
+std::pair<Frame, bool> Frames::Next() {
+  while (frames_.empty() && next_ < callers_.size()) {
+    uintptr_t pc = callers_[next_++];
+    if (pc == 0) continue;
+    nopreemptEnter();
+    syminfo si;
+    symbolize(pc - 1, &si);
+    nopreemptLeave();
+    if (si.n == 0) {
+      frames_.push_back(Frame{pc, "", "", 0, 0});
+      continue;
+    }
+    // Stored outermost last, so back() is the next one out.
+    for (int j = si.n - 1; j >= 0; j--)
+      frames_.push_back(Frame{pc, si.f[j].name, si.f[j].file, si.f[j].line, j == si.n - 1 ? si.entry : 0});
+  }
+  if (frames_.empty()) return {Frame{}, false};
+  Frame fr = std::move(frames_.back());
+  frames_.pop_back();
+  bool more = !frames_.empty() || next_ < callers_.size();
+  return {std::move(fr), more};
+}
+
 }  // namespace gort::runtime

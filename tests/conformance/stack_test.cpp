@@ -6,8 +6,11 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "runtime/go.h"
+#include "runtime/stubs.h"  // systemstack
 #include "testprog_run.h"
 
 namespace rt = gort::runtime;
@@ -68,4 +71,47 @@ TEST_CASE("TestTracebackAncestors: tracebacks show the stacks of the goroutines 
     CHECK(ancestorFrames == ancestorsExpected * (numFrames + 1));
     CHECK(liveFrames == 1);
   }
+}
+
+namespace {
+
+// export_test.go: TracebackSystemstack. Nests i calls of systemstack (the
+// first switches to g0, the others are plain calls on it), then fills stk
+// from the innermost: the walk must come back across the switch.
+__attribute__((noinline)) int TracebackSystemstack(uintptr_t* stk, int n, int i) {
+  if (i == 0) return rt::Callers(2, stk, n);  // from the caller, as Go's getcallerpc/getcallersp
+  int r = 0;
+  rt::systemstack([&] { r = TracebackSystemstack(stk, n, i - 1); });
+  asm volatile("");  // keep the frame (no sibling call)
+  return r;
+}
+
+// stack_test.go: TestTracebackSystemstack (its body, a named frame to find).
+__attribute__((noinline)) std::pair<int, int> tracebackSystemstackCounts(std::string* tb) {
+  uintptr_t pcs[40];
+  int n = TracebackSystemstack(pcs, 40, 5);
+  int countIn = 0, countOut = 0;
+  auto frames = rt::CallersFrames(std::vector<uintptr_t>(pcs, pcs + n));
+  for (;;) {
+    auto [frame, more] = frames.Next();
+    *tb += "\n" + frame.Function + " " + frame.File + ":" + std::to_string(frame.Line);
+    if (frame.Function.rfind("(anonymous namespace)::TracebackSystemstack(", 0) == 0) countIn++;
+    if (frame.Function.rfind("(anonymous namespace)::tracebackSystemstackCounts(", 0) == 0) countOut++;
+    if (!more) break;
+  }
+  asm volatile("");
+  return {countIn, countOut};
+}
+
+}  // namespace
+
+// stack_test.go: TestTracebackSystemstack. Profiles (here: Callers) jump
+// over systemstack, including nested systemstack calls.
+TEST_CASE("TestTracebackSystemstack: Callers from nested systemstacks walks back into the goroutine",
+          "[conformance][traceback]") {
+  std::string tb;
+  auto [countIn, countOut] = tracebackSystemstackCounts(&tb);
+  INFO(tb);
+  REQUIRE(countIn == 5);
+  REQUIRE(countOut == 1);
 }
