@@ -354,6 +354,11 @@ int unwindFrames(ucontext_t* ctx, bool precise, tbframe* fr, int max) {
     fr[n].sp = uintptr_t(sp);
     fr[n].precise = nextPrecise;
     n++;
+    // A return pc in no loaded object (a smashed return address): there
+    // is no unwind information to go on from, and libunwind's fallbacks
+    // would read the stack through garbage; printframes reports it.
+    Dl_info dli;
+    if (n > 1 && !nextPrecise && dladdr(reinterpret_cast<void*>(ip), &dli) == 0) break;
     // The frame after a signal trampoline stopped where the signal hit.
     nextPrecise = unw_is_signal_frame(&c) > 0;
     if (unw_step(&c) <= 0) break;

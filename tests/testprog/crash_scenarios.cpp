@@ -485,8 +485,12 @@ __attribute__((noipa, optimize("no-omit-frame-pointer"))) void badLR2(int arg) {
   fp[1] = reinterpret_cast<void*>(uintptr_t(0xbad));
   asm volatile("" ::"r"(&arg) : "memory");
   // Print a backtrace. This should include diagnostics for the bad return
-  // PC and a hex dump.
-  throw std::runtime_error("backtrace");
+  // PC and a hex dump. gort: Go panics; a C++ throw would first run
+  // libgcc's unwinder over the bad return address, which on arm64 reads
+  // the instruction at it (looking for a signal trampoline) and faults.
+  // runtime::Stack walks with gort's own traceback instead.
+  fprintf(stderr, "panic: backtrace\n\n%s", runtime::Stack(false).c_str());
+  exit(2);
 }
 
 // badtraceback.go: badLR1. Two frames, so the smashed one has a caller.
