@@ -265,6 +265,10 @@ def main():
     ap.add_argument("--minimise", type=int, default=0, help="minimise at most N mismatches")
     ap.add_argument("--work", default=None, help="work directory (default: a temporary one)")
     ap.add_argument("--quiet", action="store_true", help="only the mismatches and the summary")
+    ap.add_argument("--ignore-timing", action="store_true",
+                    help="do not fail on a mismatch Go itself shows between its own runs (its start phase "
+                         "or a seed's output varies): reported, not counted (ctest's slice runs beside "
+                         "other tests)")
     a = ap.parse_args()
     if not os.access(GO, os.X_OK):
         print("skipped: no %s (tools/deps.sh installs golang-1.19-go)" % GO)
@@ -286,7 +290,9 @@ def main():
                 (gp, gseen), (cp, cseen) = r.phases(gob, cppb)
                 print("start phase (P0's schedtick mod 61 when main starts, GOMAXPROCS=1): Go %d %s, gort %d %s"
                       % (gp, gseen, cp, cseen))
-                if gp != cp:
+                if gp != cp and a.ignore_timing and len(set(gseen)) > 1:
+                    print("timing: Go's own start phase varies between runs %s; not counted" % gseen)
+                elif gp != cp:
                     bad["phase"] = "main starts at schedtick %d (mod 61) in gort, %d in Go" % (cp, gp)
                     print("MISMATCH start phase: " + bad["phase"])
                 phase = gp
@@ -302,16 +308,20 @@ def main():
                     if len(outs) > 1:
                         rep += "\n(timing: %d outputs in 4 untraced runs of the Go twin)" % len(outs)
                         timing.append(s)
+                        if a.ignore_timing:
+                            print("timing seed %d (Go's own output varies; not counted)\n%s" % (s, rep))
+                            continue
                     bad[s] = rep
                     print("FAIL seed %d\n%s" % (s, rep))
             sys.stdout.flush()
         n = len(seeds)
-        nbad = len([k for k in bad if k != "phase"])
+        nbad = len([k for k in bad if k != "phase"]) + (len(timing) if a.ignore_timing else 0)
         print("difftest: %d/%d seeds identical in output and event order (%.1f%%)"
               % (n - nbad, n, 100.0 * (n - nbad) / max(1, n)))
         if timing:
-            print("difftest: of the %d that differ, %d differ between runs of the Go twin itself: seeds %s"
-                  % (nbad, len(timing), " ".join(map(str, timing))))
+            print("difftest: of the %d that differ, %d differ between runs of the Go twin itself: seeds %s%s"
+                  % (nbad, len(timing), " ".join(map(str, timing)),
+                     " (not counted as failures: --ignore-timing)" if a.ignore_timing else ""))
         if retried:
             print("difftest: %d of them identical only on a retry: seeds %s"
                   % (len(retried), " ".join(map(str, retried))))
