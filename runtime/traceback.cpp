@@ -385,6 +385,13 @@ void gobufContext(ucontext_t* uc, uintptr_t pc, uintptr_t sp, uintptr_t bp, uint
 #endif
 }
 
+// gort-only: one word of a stack, read as Go's runtime reads raw memory:
+// without the sanitizers' checks (the hex dump reads the redzones ASan
+// puts between a frame's objects, on purpose).
+__attribute__((noinline, no_sanitize("address", "thread"))) uintptr_t rawStackWord(uintptr_t p) {
+  return *reinterpret_cast<const volatile uintptr_t*>(p);
+}
+
 // print.go: hexdumpWords
 // Prints the words in [p, end) in hex, sixteen bytes a line, each marked by
 // mark (a space if it returns 0) and followed by <fn+off> when it is a pc.
@@ -396,7 +403,7 @@ void hexdumpWords(tbprinter& out, uintptr_t p, uintptr_t end, char (*mark)(uintp
       out.printf("0x%0*zx: ", int(sizeof(uintptr_t) * 2), size_t(p + i));
     }
     char m = mark != nullptr ? mark(p + i, arg) : 0;
-    uintptr_t val = *reinterpret_cast<const uintptr_t*>(p + i);
+    uintptr_t val = rawStackWord(p + i);
     out.printf("%c0x%0*zx ", m != 0 ? m : ' ', int(sizeof(uintptr_t) * 2), size_t(val));
     // Can we symbolize val? gort: as code when DWARF gives it a line (a
     // data symbol has none), as Go's findfunc finds only functions.
@@ -478,7 +485,7 @@ int printframes(tbprinter& out, g* gp, tbframe* fr, int n, int skip, bool showAl
       if (gp != nullptr && gp->stack.lo != 0 && fr[i - 1].sp >= gp->stack.lo && fr[i - 1].sp < gp->stack.hi) {
         hexdumpFrame hf{fr[i - 1].sp, fr[i].sp, 0};
         for (uintptr_t w = hf.sp; w + sizeof(uintptr_t) <= hf.fp && w < gp->stack.hi; w += sizeof(uintptr_t))
-          if (*reinterpret_cast<const uintptr_t*>(w) == pc) hf.bad = w;
+          if (rawStackWord(w) == pc) hf.bad = w;
         tracebackHexdump(out, gp->stack, hf);
       }
       return nprint;
