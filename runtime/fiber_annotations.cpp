@@ -144,17 +144,17 @@ __attribute__((no_sanitize_thread)) void systemstackSanitized(void (*fn)(void*),
 }
 
 // gort-only: LeakSanitizer must scan live goroutines' stacks at exit.
-// At exit it reports every heap block that nothing points to, scanning
-// globals, registers and each thread's own stack -- not goroutine stacks,
-// which it does not know of. A goroutine
-// still alive at exit (parked forever, or running on another thread)
-// holds its closure and what it owns only from its stack, so each live
-// goroutine's stack becomes a root region just before the check runs:
-// from its saved sp up for a parked one, the whole stack for one running
-// (its sp is in another thread's registers), from here up for the
-// caller. Dead goroutines' stacks are not roots: memory leaked by a
-// goroutine that ended is still reported.
 static void lsanRootLiveStacks() {
+  // At exit it reports every heap block that nothing points to, scanning
+  // globals, registers and each thread's own stack -- not goroutine stacks,
+  // which it does not know of. A goroutine
+  // still alive at exit (parked forever, or running on another thread)
+  // holds its closure and what it owns only from its stack, so each live
+  // goroutine's stack becomes a root region just before the check runs:
+  // from its saved sp up for a parked one, the whole stack for one running
+  // (its sp is in another thread's registers), from here up for the
+  // caller. Dead goroutines' stacks are not roots: memory leaked by a
+  // goroutine that ended is still reported.
 #if GORT_ASAN
   g* me = getg();
   for (g* gp = allgs.load(std::memory_order_acquire); gp != nullptr; gp = gp->alllink) {

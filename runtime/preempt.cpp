@@ -185,17 +185,17 @@ bool isAsyncSafePoint(g* gp, uintptr_t pc, uintptr_t sp) {
 }
 
 // gort-only: backs off signalling a G that refused async preemption.
-// Records that a preemption signal found gp wanting preemption but at no
-// async safe point, and how long preemptone now waits before signalling it
-// again in this time slice: 40 ms, then four times longer at each refusal,
-// up to 1 s. A goroutine in a blocking C call outside
-// SyscallGuard (nanosleep, a read on a pipe) would otherwise be
-// interrupted at every sysmon tick and see a storm of EINTRs; one in a
-// short libc call that then enters a call-free loop is still caught, a
-// back-off later. Go has no such case: its blocking calls are syscalls
-// (entersyscall) and every Go pc is preemptible or soon is. Runs in the
-// signal handler.
 void asyncPreemptRefused(g* gp) {
+  // Records that a preemption signal found gp wanting preemption but at no
+  // async safe point, and how long preemptone now waits before signalling it
+  // again in this time slice: 40 ms, then four times longer at each refusal,
+  // up to 1 s. A goroutine in a blocking C call outside
+  // SyscallGuard (nanosleep, a read on a pipe) would otherwise be
+  // interrupted at every sysmon tick and see a storm of EINTRs; one in a
+  // short libc call that then enters a call-free loop is still caught, a
+  // back-off later. Go has no such case: its blocking calls are syscalls
+  // (entersyscall) and every Go pc is preemptible or soon is. Runs in the
+  // signal handler.
   p* pp = gp->m->p;
   uint32_t tick = pp != nullptr ? pp->schedtick.load(std::memory_order_relaxed) + 1 : 0;
   uint32_t n = 1;
@@ -210,10 +210,10 @@ void asyncPreemptRefused(g* gp) {
 }
 
 // gort-only: preemptone's check of asyncPreemptRefused's back-off.
-// Whether preemptone should signal gp, running on pp, now: yes unless a
-// signal was refused in this same time slice and its back-off has not run
-// out. The cooperative request (g.preempt) is set either way.
 bool preemptSignalDue(g* gp, p* pp) {
+  // Whether preemptone should signal gp, running on pp, now: yes unless a
+  // signal was refused in this same time slice and its back-off has not run
+  // out. The cooperative request (g.preempt) is set either way.
   uint32_t tick = gp->preemptRefusedTick.load(std::memory_order_acquire);
   if (tick == 0 || tick != pp->schedtick.load(std::memory_order_relaxed) + 1) return true;
   return nanotime() >= gp->preemptNextSignal.load(std::memory_order_relaxed);

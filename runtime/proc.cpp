@@ -369,7 +369,8 @@ void allgadd(g* gp) {
   unlock(&allglock);
 }
 
-static void fastrandinit();  // below, after mcommoninit (proc.go's order)
+// proc.go: fastrandinit (defined below, after mcommoninit, in proc.go's order)
+static void fastrandinit();
 
 // proc.go: schedinit
 // The bootstrap sequence is: osinit, schedinit, make & queue new G (main),
@@ -2299,10 +2300,10 @@ g* newproc1(funcval* fn, g* callergp, uintptr_t callerpc) {
 }
 
 // proc.go: saveAncestors
-// saveAncestors copies previous ancestors of the given caller g and
-// includes info for the current caller into a new set of tracebacks for a g
-// being created.
 std::vector<ancestorInfo>* saveAncestors(g* callergp) {
+  // saveAncestors copies previous ancestors of the given caller g and
+  // includes info for the current caller into a new set of tracebacks for a g
+  // being created.
   // Copy all prior info, except for the root goroutine (goid 0).
   if (debug.tracebackancestors <= 0 || callergp->goid == 0) return nullptr;
   std::vector<ancestorInfo> callerAncestors;

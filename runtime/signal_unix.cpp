@@ -46,11 +46,11 @@ static std::atomic<bool> sigOwned[NSIG];
 static std::atomic_flag fwdSigLock = ATOMIC_FLAG_INIT;
 
 // gort-only: tells preemptM's SIGURG from the program's own.
-// A signal gort sent itself to request a preemption (preemptM's tgkill)
-// rather than one from kill(2) or a socket's out-of-band data; another
-// thread's pthread_kill of this same process reads the same (documented
-// in docs/16-preemption.md).
 static bool sigFromPreemptM(const siginfo_t* info) {
+  // A signal gort sent itself to request a preemption (preemptM's tgkill)
+  // rather than one from kill(2) or a socket's out-of-band data; another
+  // thread's pthread_kill of this same process reads the same (documented
+  // in docs/16-preemption.md).
   return info->si_code == SI_TKILL && info->si_pid == getpid();
 }
 
@@ -64,14 +64,14 @@ static void sigfwd(const struct sigaction& sa, int sig, siginfo_t* info, void* c
 }
 
 // signal_unix.go: sigfwdgo
-// Decides what a signal the program also handles is for. Returns true if
-// it was forwarded to the program's handler (or the program ignores it),
-// false if gort's handler should deal with it. A preemption request is
-// gort's; any other SIGURG is the program's. A fault in a goroutine's
-// stack guard is gort's (its overflow report); any other fault goes to
-// the program's handler when it has one. SIGQUIT goes to the program's
-// handler when it has one (Go: os/signal.Notify stops the dump).
 static bool sigfwdgo(int sig, siginfo_t* info, void* ctx, g* gp) {
+  // Decides what a signal the program also handles is for. Returns true if
+  // it was forwarded to the program's handler (or the program ignores it),
+  // false if gort's handler should deal with it. A preemption request is
+  // gort's; any other SIGURG is the program's. A fault in a goroutine's
+  // stack guard is gort's (its overflow report); any other fault goes to
+  // the program's handler when it has one. SIGQUIT goes to the program's
+  // handler when it has one (Go: os/signal.Notify stops the dump).
   struct sigaction sa = fwdSig[sig];
   bool dfl = !(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_DFL;
   bool ign = !(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_IGN;
@@ -176,13 +176,13 @@ static void dumpregs(tbprinter& out, ucontext_t* c) {
 }
 
 // signal_unix.go: sighandler (the _SigThrow half: SIGQUIT, SIGTRAP, abort).
-// Prints the signal, the interrupted goroutine's stack and every other
-// goroutine's, and exits 2. With GOTRACEBACK=crash, the first M to get
-// the signal then has every other M dump its own goroutine in turn, and
-// aborts. gort: Go relays by raising SIGQUIT at the process and lets the
-// kernel pick an M that hasn't dumped yet; gort sends it to each M by
-// thread id (tgkill) and waits for its dump, one at a time.
 static void sigthrow(int sig, siginfo_t* info, ucontext_t* c, g* gp) {
+  // Prints the signal, the interrupted goroutine's stack and every other
+  // goroutine's, and exits 2. With GOTRACEBACK=crash, the first M to get
+  // the signal then has every other M dump its own goroutine in turn, and
+  // aborts. gort: Go relays by raising SIGQUIT at the process and lets the
+  // kernel pick an M that hasn't dumped yet; gort sends it to each M by
+  // thread id (tgkill) and waits for its dump, one at a time.
   m* mp = gp->m;
   mp->throwing = throwTypeRuntime;
   int32_t wasCrashing = crashing.load();
@@ -369,15 +369,15 @@ void preemptM(m* mp) {
 // ===========================================================================
 
 // gort-only: sigaction as the program sees it (interposed).
-// For a signal gort handles (SIGURG, SIGQUIT, SIGSEGV, SIGBUS, SIGTRAP,
-// once rt0_go has installed the handlers) the program's action is recorded
-// in fwdSig and gort's handler stays, forwarding to it (see sigfwdgo):
-// otherwise a program's SIGURG handler would swallow every preemption
-// request and a stop-the-world would wait for ever. oldact reports the
-// program's previous action, as if it were installed. Any other signal goes
-// to libc, its handler with SA_ONSTACK added: on an M it runs on the signal
-// stack, never on a goroutine's (syscall_linux.cpp's wrappers rely on that).
 int sigactionInterposed(int sig, const struct sigaction* act, struct sigaction* oldact) {
+  // For a signal gort handles (SIGURG, SIGQUIT, SIGSEGV, SIGBUS, SIGTRAP,
+  // once rt0_go has installed the handlers) the program's action is recorded
+  // in fwdSig and gort's handler stays, forwarding to it (see sigfwdgo):
+  // otherwise a program's SIGURG handler would swallow every preemption
+  // request and a stop-the-world would wait for ever. oldact reports the
+  // program's previous action, as if it were installed. Any other signal goes
+  // to libc, its handler with SA_ONSTACK added: on an M it runs on the signal
+  // stack, never on a goroutine's (syscall_linux.cpp's wrappers rely on that).
   if (sig <= 0 || sig >= NSIG || !sigOwned[sig].load()) {
     if (act == nullptr || act->sa_handler == SIG_DFL || act->sa_handler == SIG_IGN) return __sigaction(sig, act, oldact);
     struct sigaction onstack = *act;

@@ -589,10 +589,10 @@ void sysUnused(uintptr_t v, uintptr_t n) {
 
 // gort-only: madvise(advice) on each range of iov[0:n] (one page each) by
 // one process_madvise call on this process (PIDFD_SELF_THREAD_GROUP).
-// Returns the bytes advised: the kernel works through iov in order and
-// stops at the first range it refuses, so the ranges past the returned
-// count are not advised (0 if the call failed as a whole).
 uintptr_t sysAdviseBatch(const struct iovec* iov, uintptr_t n, int advice) {
+  // Returns the bytes advised: the kernel works through iov in order and
+  // stops at the first range it refuses, so the ranges past the returned
+  // count are not advised (0 if the call failed as a whole).
   constexpr long pidfdSelfThreadGroup = -10001;  // PIDFD_SELF_THREAD_GROUP, Linux 6.14
   int64_t limit = batchLimitForTest.load(std::memory_order_relaxed);
   if (limit >= 0 && uintptr_t(limit) < n) n = uintptr_t(limit);
@@ -602,11 +602,11 @@ uintptr_t sysAdviseBatch(const struct iovec* iov, uintptr_t n, int advice) {
 }
 
 // gort-only: whether sysAdviseBatch works here: the kernel takes
-// PIDFD_SELF and the advice (MADV_GUARD_INSTALL and MADV_POPULATE_WRITE
-// for one's own pages: Linux ≥ 6.14), and it advised the page asked for
-// (an emulator that passes the call through without translating the
-// addresses must not be trusted: qemu-user), checked on a fresh mapping.
 bool batchAdviseProbe() {
+  // PIDFD_SELF and the advice (MADV_GUARD_INSTALL and MADV_POPULATE_WRITE
+  // for one's own pages: Linux ≥ 6.14), and it advised the page asked for
+  // (an emulator that passes the call through without translating the
+  // addresses must not be trusted: qemu-user), checked on a fresh mapping.
   if (stackpool.probed != stackGuardMadvise) return false;
   void* v = mmap(nullptr, 2 * physPageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                  -1, 0);

@@ -1184,12 +1184,12 @@ static void sendTick(void* arg, uintptr_t) {
 static void freeTicker(void* arg, uintptr_t) { delete static_cast<Ticker::state*>(arg); }
 
 // time/tick.go: NewTicker
-// NewTicker returns a new Ticker containing a channel that will send the
-// current time on the channel after each tick. The period of the ticks is
-// specified by the duration argument. The ticker will adjust the time
-// interval or drop ticks to make up for slow receivers. The duration d must
-// be greater than zero; if not, NewTicker will panic.
 Ticker NewTicker(Duration d) {
+  // NewTicker returns a new Ticker containing a channel that will send the
+  // current time on the channel after each tick. The period of the ticks is
+  // specified by the duration argument. The ticker will adjust the time
+  // interval or drop ticks to make up for slow receivers. The duration d must
+  // be greater than zero; if not, NewTicker will panic.
   if (d.count() <= 0) throw std::runtime_error("non-positive interval for NewTicker");
   // Give the channel a 1-element time buffer (Ticker::state's c). If the
   // client falls behind while reading, we drop ticks on the floor until
@@ -1243,31 +1243,31 @@ Ticker::~Ticker() {
 }
 
 // time/tick.go: (*Ticker).Stop
-// Stop turns off a ticker. After Stop, no more ticks will be sent. Stop does
-// not close the channel, to prevent a concurrent goroutine reading from the
-// channel from seeing an erroneous "tick".
 void Ticker::Stop() {
+  // Stop turns off a ticker. After Stop, no more ticks will be sent. Stop does
+  // not close the channel, to prevent a concurrent goroutine reading from the
+  // channel from seeing an erroneous "tick".
   // gort: Go's stopTimer of a zero runtimeTimer does nothing; so here.
   if (st_ == nullptr) return;
   rt::stopTimer(&st_->r);
 }
 
 // time/tick.go: (*Ticker).Reset
-// Reset stops a ticker and resets its period to the specified duration. The
-// next tick will arrive after the new period elapses. The duration d must be
-// greater than zero; if not, Reset will panic.
 void Ticker::Reset(Duration d) {
+  // Reset stops a ticker and resets its period to the specified duration. The
+  // next tick will arrive after the new period elapses. The duration d must be
+  // greater than zero; if not, Reset will panic.
   if (d.count() <= 0) throw std::runtime_error("non-positive interval for Ticker.Reset");
   if (st_ == nullptr) throw std::runtime_error("time: Reset called on uninitialized Ticker");
   rt::modTimer(&st_->r, when(d), d.count(), st_->r.f, st_->r.arg, st_->r.seq);
 }
 
 // time/tick.go: Tick
-// Tick is a convenience wrapper for NewTicker providing access to the ticking
-// channel only. Without a way to shut it down the underlying Ticker cannot be
-// recovered; it "leaks" (gort: its state is never freed, as Go's GC never
-// frees it). Unlike NewTicker, Tick will return nil if d <= 0.
 chan<Time> Tick(Duration d) {
+  // Tick is a convenience wrapper for NewTicker providing access to the ticking
+  // channel only. Without a way to shut it down the underlying Ticker cannot be
+  // recovered; it "leaks" (gort: its state is never freed, as Go's GC never
+  // frees it). Unlike NewTicker, Tick will return nil if d <= 0.
   if (d.count() <= 0) return chan<Time>::nil();
   // gort: the leak Go documents. The ticker is kept on a list no one reads
   // but that keeps it reachable, so a leak checker (LeakSanitizer) does
