@@ -149,9 +149,8 @@ void newosproc(m* mp) {
 
 // os_linux.go: mpreinit
 void mpreinit(m* mp) {
-  // gort: 256 KiB (Go: 32 KiB), only touched pages cost: a crash prints
-  // its tracebacks on this stack (libunwind, libbacktrace, demangling).
-  mp->gsignal = malg(int32_t(defaultStackSize));  // Linux wants >= 2K
+  // gort: signalStackSize (256 KiB; Go: 32 KiB), only touched pages cost.
+  mp->gsignal = malg(int32_t(signalStackSize));  // Linux wants >= 2K
   mp->gsignal->m = mp;
 }
 

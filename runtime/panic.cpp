@@ -159,8 +159,13 @@ bool dopanic_m(g* gp, ucontext_t* ctx, bool precise, int skip) {
 [[noreturn]] void fatalthrow(throwType t, ucontext_t* ctx, bool precise, int skip) {
   g* gp = getg();
   gp->m->throwing = t;
-  if (startpanic_m() && dopanic_m(gp, ctx, precise, skip)) crash();
-  exit2();
+  // On the system stack, as Go's: the tracebacks and the trace's last
+  // flush need more room than a small goroutine stack has.
+  systemstack([&] {
+    if (startpanic_m() && dopanic_m(gp, ctx, precise, skip)) crash();
+    exit2();
+  });
+  __builtin_unreachable();
 }
 
 // panic.go: fatalpanic
@@ -168,8 +173,11 @@ bool dopanic_m(g* gp, ucontext_t* ctx, bool precise, int skip) {
 // then crash or exit 2. The caller printed "panic: ...". Never returns.
 [[noreturn]] void fatalpanicctx(ucontext_t* ctx, bool precise, int skip) {
   g* gp = getg();
-  if (startpanic_m() && dopanic_m(gp, ctx, precise, skip)) crash();
-  exit2();
+  systemstack([&] {  // as fatalthrow's
+    if (startpanic_m() && dopanic_m(gp, ctx, precise, skip)) crash();
+    exit2();
+  });
+  __builtin_unreachable();
 }
 
 // gort-only: prints "fatal error: s" as throw and fatal do, before

@@ -19,6 +19,9 @@ constexpr uintptr_t _StackGuard = 928;
 constexpr uintptr_t _StackSystem = 0;
 // gort-only: default virtual size of a goroutine stack (DESIGN §7).
 constexpr uint32_t defaultStackSize = 256 << 10;
+// gort-only: virtual size of each M's signal stack (Go: 32 KiB): a crash
+// prints its tracebacks there (libunwind, libbacktrace, demangling).
+constexpr uint32_t signalStackSize = 256 << 10;
 // gort-only: value kept in the lowest word of a goroutine stack that has no
 // guard page below it, checked at every switch; a mismatch means the stack
 // overflowed. Guarded stacks carry none: the guard catches the overflow,

@@ -237,6 +237,16 @@ void collapseSelfInlined(syminfo* si) {
   si->n = out;
 }
 
+// gort-only: whether the caller runs on a goroutine's own stack. That
+// stack is small (32 KiB by default) and fixed, so the traceback machinery
+// (libunwind's DWARF state, libbacktrace, the demangler, syminfo's names)
+// runs on the M's g0 stack instead, as Go prints its tracebacks from the
+// system stack; the context it walks stays on the goroutine's stack.
+bool onGoroutineStack() {
+  g* gp = getg();
+  return gp != nullptr && gp->m != nullptr && gp != gp->m->g0 && gp != gp->m->gsignal;
+}
+
 // gort-only: resolves pc (tracepc: pc-1 for a return address) into si.
 void symbolize(uintptr_t tracepc, syminfo* si) {
   si->n = 0;
@@ -565,11 +575,19 @@ void printAncestorTraceback(tbprinter& out, const ancestorInfo& ancestor) {
 // and with GODEBUG=tracebackancestors the stacks of the goroutines that
 // created it.
 void traceback1(tbprinter& out, g* gp, ucontext_t* ctx, bool precise, int skip) {
-  tbframe fr[maxPhysFrames];
-  int n = unwindFrames(ctx, precise, fr, maxPhysFrames);
-  int nprint = printframes(out, gp, fr, n, skip, false);
-  if (nprint == 0) nprint = printframes(out, gp, fr, n, skip, true);
-  if (nprint == _TracebackMaxFrames) out.printf("...additional frames elided...\n");
+  if (onGoroutineStack()) {
+    systemstack([&] { traceback1(out, gp, ctx, precise, skip); });
+    return;
+  }
+  // gort: the frame array (12 KiB) lives in a callee, so this frame stays
+  // small on a goroutine's stack until the hop above.
+  [&]() __attribute__((noinline)) {
+    tbframe fr[maxPhysFrames];
+    int n = unwindFrames(ctx, precise, fr, maxPhysFrames);
+    int nprint = printframes(out, gp, fr, n, skip, false);
+    if (nprint == 0) nprint = printframes(out, gp, fr, n, skip, true);
+    if (nprint == _TracebackMaxFrames) out.printf("...additional frames elided...\n");
+  }();
   printcreatedby(out, gp);
   if (gp == nullptr || gp->ancestors == nullptr) return;
   for (const ancestorInfo& ancestor : *gp->ancestors) printAncestorTraceback(out, ancestor);
@@ -666,6 +684,10 @@ void tracebackg(tbprinter& out, g* gp) {
 
 // traceback.go: tracebackothers
 void tracebackothers(tbprinter& out, g* me) {
+  if (onGoroutineStack()) {
+    systemstack([&] { tracebackothers(out, me); });
+    return;
+  }
   g* thisg = getg();
   m* thism = thisg != nullptr ? thisg->m : nullptr;
 
@@ -737,11 +759,17 @@ __attribute__((noinline)) int Callers(int skip, uintptr_t* pc, int n) {
   unw_context_t uc;
   unw_getcontext(&uc);
   nopreemptEnter();  // gort: libunwind keeps per-thread state (see Stack)
-  tbframe fr[maxPhysFrames];
-  int m = unwindFrames(reinterpret_cast<ucontext_t*>(&uc), false, fr, maxPhysFrames);
-  nopreemptLeave();
   int k = 0;
-  for (int i = skip < 0 ? 0 : skip; i < m && k < n; i++) pc[k++] = fr[i].pc;
+  auto walk = [&]() __attribute__((noinline)) {
+    tbframe fr[maxPhysFrames];
+    int m = unwindFrames(reinterpret_cast<ucontext_t*>(&uc), false, fr, maxPhysFrames);
+    for (int i = skip < 0 ? 0 : skip; i < m && k < n; i++) pc[k++] = fr[i].pc;
+  };
+  if (onGoroutineStack())
+    systemstack(walk);  // gort: libunwind on g0's stack (onGoroutineStack)
+  else
+    walk();
+  nopreemptLeave();
   return k;
 }
 
@@ -761,16 +789,22 @@ std::pair<Frame, bool> Frames::Next() {
     uintptr_t pc = callers_[next_++];
     if (pc == 0) continue;
     nopreemptEnter();
-    syminfo si;
-    symbolize(pc - 1, &si);
+    auto lookup = [&]() __attribute__((noinline)) {
+      syminfo si;
+      symbolize(pc - 1, &si);
+      if (si.n == 0) {
+        frames_.push_back(Frame{pc, "", "", 0, 0});
+        return;
+      }
+      // Stored outermost last, so back() is the next one out.
+      for (int j = si.n - 1; j >= 0; j--)
+        frames_.push_back(Frame{pc, si.f[j].name, si.f[j].file, si.f[j].line, j == si.n - 1 ? si.entry : 0});
+    };
+    if (onGoroutineStack())
+      systemstack(lookup);  // gort: libbacktrace on g0's stack (onGoroutineStack)
+    else
+      lookup();
     nopreemptLeave();
-    if (si.n == 0) {
-      frames_.push_back(Frame{pc, "", "", 0, 0});
-      continue;
-    }
-    // Stored outermost last, so back() is the next one out.
-    for (int j = si.n - 1; j >= 0; j--)
-      frames_.push_back(Frame{pc, si.f[j].name, si.f[j].file, si.f[j].line, j == si.n - 1 ? si.entry : 0});
   }
   if (frames_.empty()) return {Frame{}, false};
   Frame fr = std::move(frames_.back());

@@ -142,6 +142,17 @@ TEST_CASE("an uncaught exception in a goroutine prints panic, a blank line, its 
   REQUIRE(r.exitStatus == 2);
 }
 
+TEST_CASE("a goroutine on a 16 KiB stack walks its stack and dies of a panic in Go's words", "[traceback][stack]") {
+  // The walk and the symbols need more than 16 KiB: they run on g0's stack.
+  auto r = testprog::run("SmallStackTraceback");
+  INFO(r.output);
+  REQUIRE(r.output.rfind("Stack names this goroutine: yes, CallersFrames names it: yes\n", 0) == 0);
+  REQUIRE(std::regex_search(r.output, std::regex("\npanic: send on closed channel\n\ngoroutine \\d+ \\[running\\]:\n")));
+  REQUIRE(r.output.find("smallStackPanics(gort::chan<int>)\n\t") != std::string::npos);
+  REQUIRE(r.output.find("stack overflow") == std::string::npos);
+  REQUIRE(r.exitStatus == 2);
+}
+
 TEST_CASE("a nil dereference in a goroutine is Go's nil pointer panic", "[traceback]") {
   auto r = testprog::run("NilDeref");
   INFO(r.output);
