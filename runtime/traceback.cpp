@@ -237,14 +237,19 @@ void collapseSelfInlined(syminfo* si) {
   si->n = out;
 }
 
-// gort-only: whether the caller runs on a goroutine's own stack. That
-// stack is small (32 KiB by default) and fixed, so the traceback machinery
-// (libunwind's DWARF state, libbacktrace, the demangler, syminfo's names)
-// runs on the M's g0 stack instead, as Go prints its tracebacks from the
-// system stack; the context it walks stays on the goroutine's stack.
-bool onGoroutineStack() {
-  g* gp = getg();
-  return gp != nullptr && gp->m != nullptr && gp != gp->m->g0 && gp != gp->m->gsignal;
+// gort-only: runs f on the M's system stack, as Go prints its tracebacks.
+template <class F>
+void onSystemStack(F&& f) {
+  // libunwind's DWARF state, libbacktrace, the demangler and syminfo's
+  // names take tens of KiB, more than a goroutine's fixed stack may hold
+  // (SetMaxStack(16384)); the context walked stays on the goroutine's
+  // stack. systemstack runs f in place on g0 or gsignal; a thread with no
+  // g has only its own stack.
+  if (getg() == nullptr) {
+    f();
+    return;
+  }
+  systemstack(f);
 }
 
 // gort-only: resolves pc (tracepc: pc-1 for a return address) into si.
@@ -575,22 +580,16 @@ void printAncestorTraceback(tbprinter& out, const ancestorInfo& ancestor) {
 // and with GODEBUG=tracebackancestors the stacks of the goroutines that
 // created it.
 void traceback1(tbprinter& out, g* gp, ucontext_t* ctx, bool precise, int skip) {
-  if (onGoroutineStack()) {
-    systemstack([&] { traceback1(out, gp, ctx, precise, skip); });
-    return;
-  }
-  // gort: the frame array (12 KiB) lives in a callee, so this frame stays
-  // small on a goroutine's stack until the hop above.
-  [&]() __attribute__((noinline)) {
+  onSystemStack([&] {  // gort: the walk needs room (onSystemStack)
     tbframe fr[maxPhysFrames];
     int n = unwindFrames(ctx, precise, fr, maxPhysFrames);
     int nprint = printframes(out, gp, fr, n, skip, false);
     if (nprint == 0) nprint = printframes(out, gp, fr, n, skip, true);
     if (nprint == _TracebackMaxFrames) out.printf("...additional frames elided...\n");
-  }();
-  printcreatedby(out, gp);
-  if (gp == nullptr || gp->ancestors == nullptr) return;
-  for (const ancestorInfo& ancestor : *gp->ancestors) printAncestorTraceback(out, ancestor);
+    printcreatedby(out, gp);
+    if (gp == nullptr || gp->ancestors == nullptr) return;
+    for (const ancestorInfo& ancestor : *gp->ancestors) printAncestorTraceback(out, ancestor);
+  });
 }
 
 // gort-only: whether gp is one of an M's system goroutines (g0, gsignal),
@@ -684,39 +683,37 @@ void tracebackg(tbprinter& out, g* gp) {
 
 // traceback.go: tracebackothers
 void tracebackothers(tbprinter& out, g* me) {
-  if (onGoroutineStack()) {
-    systemstack([&] { tracebackothers(out, me); });
-    return;
-  }
-  g* thisg = getg();
-  m* thism = thisg != nullptr ? thisg->m : nullptr;
+  onSystemStack([&] {  // gort: as traceback1
+    g* thisg = getg();
+    m* thism = thisg != nullptr ? thisg->m : nullptr;
 
-  // Show the current goroutine first, if we haven't already.
-  g* curgp = thism != nullptr ? thism->curg.load() : nullptr;
-  if (curgp != nullptr && curgp != me) {
-    out.printf("\n");
-    goroutineheader(out, curgp);
-    tracebackg(out, curgp);
-  }
-
-  // gort: allgs is append-only and never freed, so walking it without a
-  // lock is Go's forEachGRace: a g created meanwhile may be missed.
-  for (g* gp = allgs.load(std::memory_order_acquire); gp != nullptr; gp = gp->alllink) {
-    // gort: no system goroutines to skip below level 2 (isSystemGoroutine):
-    // sysmon and the Ms' g0s are not on allgs.
-    if (gp == me || gp == curgp || readgstatus(gp) == _Gdead) continue;
-    out.printf("\n");
-    goroutineheader(out, gp);
-    // Note: gp.m == g.m occurs when tracebackothers is called from a
-    // signal handler initiated during a systemstack call. The original G
-    // is still in the running state, and we want to print its stack.
-    if (gp->m != thism && (readgstatus(gp) & ~_Gscan) == _Grunning) {
-      out.printf("\tgoroutine running on other thread; stack unavailable\n");
-      printcreatedby(out, gp);
-    } else {
-      tracebackg(out, gp);
+    // Show the current goroutine first, if we haven't already.
+    g* curgp = thism != nullptr ? thism->curg.load() : nullptr;
+    if (curgp != nullptr && curgp != me) {
+      out.printf("\n");
+      goroutineheader(out, curgp);
+      tracebackg(out, curgp);
     }
-  }
+
+    // gort: allgs is append-only and never freed, so walking it without a
+    // lock is Go's forEachGRace: a g created meanwhile may be missed.
+    for (g* gp = allgs.load(std::memory_order_acquire); gp != nullptr; gp = gp->alllink) {
+      // gort: no system goroutines to skip below level 2 (isSystemGoroutine):
+      // sysmon and the Ms' g0s are not on allgs.
+      if (gp == me || gp == curgp || readgstatus(gp) == _Gdead) continue;
+      out.printf("\n");
+      goroutineheader(out, gp);
+      // Note: gp.m == g.m occurs when tracebackothers is called from a
+      // signal handler initiated during a systemstack call. The original G
+      // is still in the running state, and we want to print its stack.
+      if (gp->m != thism && (readgstatus(gp) & ~_Gscan) == _Grunning) {
+        out.printf("\tgoroutine running on other thread; stack unavailable\n");
+        printcreatedby(out, gp);
+      } else {
+        tracebackg(out, gp);
+      }
+    }
+  });
 }
 
 // ===========================================================================
@@ -760,15 +757,11 @@ __attribute__((noinline)) int Callers(int skip, uintptr_t* pc, int n) {
   unw_getcontext(&uc);
   nopreemptEnter();  // gort: libunwind keeps per-thread state (see Stack)
   int k = 0;
-  auto walk = [&]() __attribute__((noinline)) {
+  onSystemStack([&] {  // gort: as traceback1
     tbframe fr[maxPhysFrames];
     int m = unwindFrames(reinterpret_cast<ucontext_t*>(&uc), false, fr, maxPhysFrames);
     for (int i = skip < 0 ? 0 : skip; i < m && k < n; i++) pc[k++] = fr[i].pc;
-  };
-  if (onGoroutineStack())
-    systemstack(walk);  // gort: libunwind on g0's stack (onGoroutineStack)
-  else
-    walk();
+  });
   nopreemptLeave();
   return k;
 }
@@ -789,7 +782,7 @@ std::pair<Frame, bool> Frames::Next() {
     uintptr_t pc = callers_[next_++];
     if (pc == 0) continue;
     nopreemptEnter();
-    auto lookup = [&]() __attribute__((noinline)) {
+    onSystemStack([&] {  // gort: as traceback1
       syminfo si;
       symbolize(pc - 1, &si);
       if (si.n == 0) {
@@ -799,11 +792,7 @@ std::pair<Frame, bool> Frames::Next() {
       // Stored outermost last, so back() is the next one out.
       for (int j = si.n - 1; j >= 0; j--)
         frames_.push_back(Frame{pc, si.f[j].name, si.f[j].file, si.f[j].line, j == si.n - 1 ? si.entry : 0});
-    };
-    if (onGoroutineStack())
-      systemstack(lookup);  // gort: libbacktrace on g0's stack (onGoroutineStack)
-    else
-      lookup();
+    });
     nopreemptLeave();
   }
   if (frames_.empty()) return {Frame{}, false};

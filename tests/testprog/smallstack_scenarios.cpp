@@ -1,5 +1,5 @@
 // smallstack_scenarios.cpp — tracebacks from goroutines on small stacks:
-// the traceback machinery runs on the M's g0 stack (onGoroutineStack in
+// the traceback machinery runs on the M's g0 stack (onSystemStack in
 // runtime/traceback.cpp), so a goroutine of SetMaxStack(16384) can print
 // its own stack and die of a panic in Go's words.
 #include <cstdio>
