@@ -11,6 +11,7 @@
 // status, whatever other goroutines are doing (as when Go's main returns).
 #pragma once
 
+#include <cerrno>
 #include <cstddef>
 #include <exception>
 #include <functional>
@@ -132,6 +133,14 @@ class NoPreempt {
 void entersyscall();
 void exitsyscall();
 
+// proc.go: lockOSThread (the runtime's own count, m.lockedInt)
+void lockOSThread();
+// proc.go: unlockOSThread
+void unlockOSThread();
+// gort-only: sets errno on the thread the goroutine runs on now; out of
+// line, so errno's (const) address is computed after the call.
+void setErrno(int e);
+
 // gort-only (Go's syscall package does this around every system call):
 // wrap a call that may block in the kernel, so that the goroutine's P can
 // be handed to another M (by sysmon, after a tick) while this thread
@@ -139,10 +148,25 @@ void exitsyscall();
 // call into gort (no go, Gosched, channel operations).
 //
 //   { gort::runtime::SyscallGuard sys; n = ::read(fd, buf, len); }
+//
+// gort: the guard also holds the goroutine on its thread (lockOSThread)
+// and keeps the call's errno across exitsyscall, as the interposed libc
+// wrappers do: g++ computes errno's address once (glibc declares
+// __errno_location const), so a goroutine that came back on another
+// thread would read the old thread's errno. Go's syscall package returns
+// errno as a value and has no such state.
 class SyscallGuard {
  public:
-  __attribute__((always_inline)) SyscallGuard() { entersyscall(); }
-  __attribute__((always_inline)) ~SyscallGuard() { exitsyscall(); }
+  __attribute__((always_inline)) SyscallGuard() {
+    lockOSThread();
+    entersyscall();
+  }
+  __attribute__((always_inline)) ~SyscallGuard() {
+    int e = errno;
+    exitsyscall();
+    unlockOSThread();
+    setErrno(e);
+  }
   SyscallGuard(const SyscallGuard&) = delete;
   SyscallGuard& operator=(const SyscallGuard&) = delete;
 };

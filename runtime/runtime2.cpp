@@ -6,6 +6,14 @@
 
 namespace gort::runtime {
 
+// One g per goroutine: 312 bytes is a 320-byte malloc chunk, what a parked
+// goroutine's g costs (docs/benchmarks.md, RSS per parked goroutine). A
+// field that pushes it over belongs in a hole (ptype /o in gdb shows
+// them) or behind a pointer. Sanitizer builds add their fiber state.
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && defined(__LP64__)
+static_assert(sizeof(g) <= 312, "g grew past a 320-byte malloc chunk");
+#endif
+
 // runtime2.go: waitReason.String
 const char* waitReasonString(waitReason w) {
   static const char* const waitReasonStrings[] = {

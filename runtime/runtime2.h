@@ -233,6 +233,9 @@ struct sudog {
 
 // ---------------------------------------------------------------------------
 // g: a goroutine (runtime2.go: type g).
+// Go's field order, but for a few small fields moved where they pack
+// (each says "here: it packs"): one g per goroutine, so its size is part
+// of the memory a parked goroutine costs (runtime2.cpp asserts it).
 // ---------------------------------------------------------------------------
 struct g {
   // Stack parameters. asm: stack and stackguard0 are read by offset.
@@ -252,6 +255,7 @@ struct g {
   uintptr_t stktopsp;   // expected sp at top of stack, checked by tracebacks
   void* param;          // passed parameter on wakeup
   std::atomic<uint32_t> atomicstatus;
+  int32_t nopreempt;    // gort-only: depth of runtime::NoPreempt regions (here: it packs with atomicstatus)
   int64_t goid;
   std::atomic<g*> schedlink;  // run queue and free list link
   int64_t waitsince;          // approx time when the g became blocked
@@ -261,7 +265,9 @@ struct g {
   bool preemptStop;  // transition to _Gpreempted on preemption
   bool throwsplit;   // must not split stack (inside the syscall region)
   bool asyncSafePoint;  // set if g is stopped at an asynchronous safe point
-  int32_t nopreempt;    // gort-only: depth of runtime::NoPreempt regions
+  // gort-only: stack.lo holds stackCanary, checked at every switch onto
+  // this g (stackcheck): set when the stack's span got no guard page.
+  bool stackcanary;
   // gort-only: back-off of preemption signals once one found this g at a pc
   // that is no async safe point (a blocking libc call: each signal would
   // cut it short with EINTR). Written by the handler on g's M; read by
@@ -276,6 +282,7 @@ struct g {
   std::atomic<uint32_t> selectDone;  // are we participating in a select and did someone win the race?
   std::atomic<bool> parkingOnChan;    // set when g is about to park on a chan send or chan receive
   bool activeStackChans;              // Go: stack shrinking guard; gort never shrinks stacks
+  bool sysblocktraced;  // trace: StartTrace has emitted EvGoInSyscall about this goroutine (here: it packs)
 
   struct m* lockedm;  // the M this g is locked to (LockOSThread)
   int64_t parentGoid;  // goid of the goroutine that created this (newer Go)
@@ -286,23 +293,24 @@ struct g {
   // Execution trace state (trace.cpp's Go-format writer).
   uint64_t traceseq;         // trace event sequencer
   struct p* tracelastp;      // last P emitted an event for this goroutine
-  bool sysblocktraced;       // StartTrace has emitted EvGoInSyscall about this goroutine
   int64_t sysexitticks;      // cputicks when syscall has returned (for tracing)
   struct p* tracesysoldp;    // gort-only: m.oldp when its system call returned (traceGoSysExit)
   uint32_t tracesyscalltick; // gort-only: m.syscalltick then
 
+  // gort-only: per-stack thread state saved while the g is switched out
+  // (fiber_annotations.h): the C++ runtime's exception state, and in
+  // sanitizer builds only, the sanitizers' fiber state (ASan's fake
+  // stack, TSan's fiber).
+  unsigned int ehUncaughtExceptions;
+  void* ehCaughtExceptions;
+#if defined(__SANITIZE_ADDRESS__)
+  void* asanFakeStack;
+#endif
+#if defined(__SANITIZE_THREAD__)
+  void* tsanFiber;
+#endif
   // gort-only: a g on allgs is never freed; alllink chains them.
   g* alllink;
-  // gort-only: per-stack thread state saved while the g is switched out
-  // (fiber_annotations.h): the C++ runtime's exception state and the
-  // sanitizers' fiber state (ASan's fake stack, TSan's fiber).
-  void* ehCaughtExceptions;
-  unsigned int ehUncaughtExceptions;
-  void* asanFakeStack;
-  void* tsanFiber;
-  // gort-only: stack.lo holds stackCanary, checked at every switch onto
-  // this g (stackcheck): set when the stack's span got no guard page.
-  bool stackcanary;
 };
 
 // runtime2.go: ancestorInfo

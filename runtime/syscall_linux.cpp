@@ -64,6 +64,7 @@
 #include <atomic>
 #include <cerrno>
 
+#include "runtime/go.h"  // setErrno
 #include "runtime/preempt.h"
 #include "runtime/proc.h"
 #include "runtime/stubs.h"
@@ -102,11 +103,6 @@ __attribute__((always_inline)) inline F libcFn(libcCall& c) {
   if (__builtin_expect(f == nullptr, 0)) f = resolve(c);
   return reinterpret_cast<F>(f);
 }
-
-// gort-only: sets errno on the thread this goroutine runs on now. Not
-// inlined, and opaque to interprocedural analysis, so errno's (const)
-// address is computed after exitsyscall, not reused from before it.
-__attribute__((noipa)) void setErrno(int e) { errno = e; }
 
 // gort-only: calls f(args...) on behalf of the program at callerpc, in
 // the syscall state where blockingCallWrapped says so. Inlined into each
@@ -305,6 +301,11 @@ __attribute__((constructor(101))) void resolveAll() {
 }
 
 }  // namespace
+
+// gort-only: sets errno on the thread this goroutine runs on now. Not
+// inlined, and opaque to interprocedural analysis, so errno's (const)
+// address is computed after exitsyscall, not reused from before it.
+__attribute__((noipa)) void setErrno(int e) { errno = e; }
 
 // gort-only: see syscall_linux.h; the conditions are the file comment's.
 bool blockingCallWrapped(uintptr_t callerpc, uintptr_t sp) {

@@ -83,6 +83,10 @@ TEST_CASE("A wrapped call that blocked keeps errno and its thread, though its P 
   requireRun("UnguardedCallErrno", "accept -1, errno EINVAL, same thread\nreleased\n");
 }
 
+TEST_CASE("A call in a SyscallGuard that blocked keeps errno and its thread, though its P moved on", "[syscall]") {
+  requireRun("GuardedCallErrno", "accept -1, errno EINVAL, same thread\nreleased\n");
+}
+
 TEST_CASE("A goroutine's libc read enters the syscall state and keeps errno", "[syscall]") {
   fullPipe p;
   pTick t = currentTick();

@@ -310,7 +310,8 @@ TEST_CASE("a goroutine in a system call is walked from its syscall site", "[trac
   while (gp.load() == nullptr || rt::readgstatus(gp.load()) != rt::_Gsyscall) rt::Gosched();
   std::string s = rt::Stack(true);
   INFO(s);
-  std::string header = "goroutine " + std::to_string(gp.load()->goid) + " [syscall]:\n";
+  // ", locked to thread": the guard holds its thread (runtime/go.h).
+  std::string header = "goroutine " + std::to_string(gp.load()->goid) + " [syscall, locked to thread]:\n";
   std::string section;
   for (const auto& sec : goroutineSections(s))
     if (sec.rfind(header, 0) == 0) section = sec;

@@ -477,13 +477,16 @@ void syscallHandoff() {
       "     of its looks in a row (20 us or more apart) while main waits in the\n"
       "     global queue, takes it (retake) and hands it to another M\n"
       "     (handoffp, startm). When read() returns, the old P is busy and no P\n"
-      "     is idle: exitsyscall0 queues the reader globally and parks its M;\n"
-      "     main's next Gosched lets the M that holds the P run it.");
+      "     is idle: exitsyscall0 queues the reader globally and parks its M\n"
+      "     (stoplockedm: SyscallGuard holds the reader on its thread, so errno\n"
+      "     holds); main's next Gosched finds the reader and hands the P to\n"
+      "     its M (startlockedm), where it goes on.");
   see("docs/09-syscalls-and-sysmon.md");
 }
 
 // The status of every goroutine but the caller, in the words of its
-// traceback header ("goroutine 7 [chan receive]:" gives "chan receive"):
+// traceback header ("goroutine 7 [chan receive]:" gives "chan receive";
+// the ", locked to thread" a SyscallGuard's goroutine shows is left off):
 // runtime::Stack(true) prints the caller first, then the others.
 std::vector<std::string> otherStatuses() {
   std::string all = runtime::Stack(true);
@@ -496,7 +499,10 @@ std::vector<std::string> otherStatuses() {
     pos = eol + 1;
     size_t lb = line.find(" [");
     if (line.rfind("goroutine ", 0) != 0 || lb == std::string::npos || line.back() != ':') continue;
-    if (!caller) out.push_back(line.substr(lb + 2, line.size() - lb - 4));
+    std::string status = line.substr(lb + 2, line.size() - lb - 4);
+    size_t locked = status.find(", locked to thread");
+    if (locked != std::string::npos) status.erase(locked);
+    if (!caller) out.push_back(status);
     caller = false;
   }
   return out;
