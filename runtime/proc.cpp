@@ -198,17 +198,30 @@ void main() {
   // Allow newproc to start new Ms.
   mainStarted = true;
 
-  systemstack([] { newm(sysmon, nullptr, -1); });
-
   // gort: by now Go's runtime.main has run its init goroutines
   // (forcegchelper, bgsweep, bgscavenge: main parks for them, locked to m0)
   // and main.main starts with P0's schedtick at 5 under GOMAXPROCS=1
   // (tools/difftest's phase probe); gort has none and would start at 0,
   // off Go's phase of the 61-tick global-queue check. Count Go's five
-  // slices (docs/differences.md).
+  // slices (docs/differences.md). Before sysmon starts: until then P0's
+  // schedtick is 0 (main came from runnext, inheriting the slice), equal
+  // to the zero sysmontick retake starts from, so a first look would see
+  // a slice running since time 0 and preempt main (Go has that window
+  // until its init parks).
   m* mp = acquirem();
   ownedAdd(mp->p->schedtick, 5u);
   releasem(mp);
+
+  systemstack([] { newm(sysmon, nullptr, -1); });
+
+  // gort: Go's runtime.main, locked to m0 during initialization, parks in
+  // gcenable for its init goroutines (bgsweep, bgscavenge): stoplockedm's
+  // handoffp starts a new M for them, which hands the P back to m0
+  // (startlockedm) and stops. So main.main starts with that M idle, and
+  // the P's first hand-off (a locked goroutine's Gosched, a blocking
+  // system call) wakes it instead of cloning a thread. gort has no init
+  // goroutines; it starts that M idle (docs/differences.md).
+  systemstack([] { newmIdle(); });
 
   int status = 0;
   bool goexited = false;
@@ -3605,6 +3618,19 @@ int GOMAXPROCS(int n) {
 
   startTheWorld();
   return ret;
+}
+
+// gort-only: starts an M that waits on the idle list before it runs
+// anything, as the M Go's runtime.main started for its init goroutines
+// waits in stopm by the time main.main runs (runtime::main). startm's mget
+// finds it and wakes it with m.nextp set; mstart1 then acquires that P.
+void newmIdle() {
+  m* mp = allocm(nullptr, mPark, -1);
+  mp->sigmask = initSigmask;
+  lock(&sched.lock);
+  mput(mp);
+  unlock(&sched.lock);
+  newm1(mp);
 }
 
 // gort-only: LockOSThread/UnlockOSThread are proc.go's; the public names

@@ -144,6 +144,7 @@ void mput(m* mp);
 m* mget();
 void stopm();
 void mPark();
+void newmIdle();
 void checkdead();
 int32_t mcount();
 // proc.go: schedtrace. GODEBUG=schedtrace's SCHED line (and with detailed,

@@ -44,3 +44,14 @@ TEST_CASE("main starts at Go's phase of the 61-tick check: the first take-back f
   REQUIRE(r.exitStatus == 0);
   REQUIRE(r.output == "phase-hit 56\n");
 }
+
+TEST_CASE("main starts with the M Go's init goroutines leave idle: the first hand-off of a locked main clones no thread",
+          "[order]") {
+  // Go 1.19's runtime.main parks for its init goroutines while locked to
+  // m0, and the M that ran them is idle when main.main starts
+  // (tests/testdata/init_idle_m.go prints the same line).
+  auto r = testprog::run("InitIdleM", {"GOMAXPROCS=1"});
+  INFO(r.output);
+  REQUIRE(r.exitStatus == 0);
+  REQUIRE(r.output == "LockOSThread started 1 thread(s); the first locked Gosched 0\n");
+}

@@ -256,10 +256,23 @@ def minimise(r, seed, phase):
     return q, rep
 
 
+def parse_seeds(spec):
+    """'0:12,52' -> [0, 1, ..., 11, 52]."""
+    seeds = []
+    for part in spec.split(","):
+        if ":" in part:
+            lo, hi = (int(x) for x in part.split(":"))
+            seeds += range(lo, hi)
+        else:
+            seeds.append(int(part))
+    return seeds
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=os.path.join(REPO, "build"), help="gort's build tree (libgort.a)")
-    ap.add_argument("--seeds", default="0:100", help="A:B, the seeds A..B-1")
+    ap.add_argument("--seeds", default="0:100",
+                    help="A:B, the seeds A..B-1; or a comma-separated list of such ranges and single seeds (0:12,52)")
     ap.add_argument("--chunk", type=int, default=50, help="programs per binary")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--minimise", type=int, default=0, help="minimise at most N mismatches")
@@ -273,12 +286,11 @@ def main():
     if not os.access(GO, os.X_OK):
         print("skipped: no %s (tools/deps.sh installs golang-1.19-go)" % GO)
         return 77
-    lo, hi = (int(x) for x in a.seeds.split(":"))
+    seeds = parse_seeds(a.seeds)
     work = a.work or tempfile.mkdtemp(prefix="difftest.")
     os.makedirs(work, exist_ok=True)
     try:
         r = Runner(a.build, work, a.jobs)
-        seeds = list(range(lo, hi))
         chunks = [seeds[i:i + a.chunk] for i in range(0, len(seeds), a.chunk)]
         bad = {}
         retried = []
