@@ -290,6 +290,7 @@ struct g {
   int64_t sysexitticks;      // cputicks when syscall has returned (for tracing)
   struct p* tracesysoldp;    // gort-only: m.oldp when its system call returned (traceGoSysExit)
   uint32_t tracesyscalltick; // gort-only: m.syscalltick then
+  uint64_t tracestartstk;    // gort-only: the stack id of its start function's one frame (traceGoCreate)
 
   // gort-only: a g on allgs is never freed; alllink chains them.
   g* alllink;
