@@ -529,7 +529,8 @@ constexpr size_t traceStackBuckets = 1 << 13;
 std::atomic<traceStack*> traceStackTab[traceStackBuckets];
 std::atomic<uint32_t> traceStackSeq{0};
 std::atomic<bool> traceStackLock{false};
-// trace.go: traceStackSize, the most frames a stack keeps.
+// trace.go: traceStackSize
+// The most frames a stack keeps.
 constexpr int traceStackSize = 128;
 // gort-only: GORT_TRACESTACKS, the frames an event's stack keeps; 0 (the
 // default): one, the goroutine's start function (docs/15-trace.md, "Stacks").

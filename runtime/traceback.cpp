@@ -678,7 +678,7 @@ int gcallers(g* gp, uintptr_t* pcs, int max) {
   return k;
 }
 
-// trace.go: traceStackID's gcallers (gort: the tracer's own walk; see traceWalk).
+// traceback.go: gcallers (gort: the tracer's walk from g.sched; see traceWalk)
 int tracecallers(g* gp, uintptr_t* pcs, int max) { return traceWalk(gp, pcs, max); }
 
 // gort-only: the tracer's symbolizer (trace.go's stack dump uses

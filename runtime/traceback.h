@@ -87,8 +87,8 @@ void printcreatedby(tbprinter& out, g* gp);
 // gp's stack and keeps the frames from there up.
 int gcallers(g* gp, uintptr_t* pcs, int max);
 
-// trace.go: traceStackID's gcallers (gort: the tracer's walk). gp's
-// return pcs from gp.sched, innermost first, without the runtime's frames
+// traceback.go: gcallers (gort: the tracer's walk, for trace.go's traceStackID).
+// gp's return pcs from gp.sched, innermost first, without the runtime's frames
 // at either end; at most max. Must run on g0, with gp stopped in mcall or
 // systemstack.
 int tracecallers(g* gp, uintptr_t* pcs, int max);
