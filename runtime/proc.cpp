@@ -163,7 +163,6 @@ pMask timerpMask;
   g0.stack.lo = uintptr_t(addr);
   g0.stack.hi = uintptr_t(addr) + size;
   g0.stackguard0 = g0.stack.lo + _StackGuard;
-  g0.stackguard1 = g0.stackguard0;
 
   // Set the per-goroutine and per-mach "registers".
   m0.g0 = &g0;
@@ -474,7 +473,6 @@ void mcommoninit(m* mp, int64_t id) {
   mp->fastrand = uint64_t(hi) << 32 | uint64_t(lo);
 
   mpreinit(mp);
-  if (mp->gsignal != nullptr) mp->gsignal->stackguard1 = mp->gsignal->stack.lo + _StackGuard;
 
   // Add to allm so garbage collector doesn't free g->m
   // when it is just in a register or thread-local storage.
@@ -730,7 +728,6 @@ extern "C" [[noreturn]] GORT_NEVER_RETURNS void mstart0() {
   if (gp->stack.lo == 0) throw_("mstart0: g0 has no stack bounds");
   // Initialize stack guard so that we can start calling regular functions.
   gp->stackguard0 = gp->stack.lo + _StackGuard;
-  gp->stackguard1 = gp->stackguard0;
   mstart1();
 }
 
@@ -2221,7 +2218,6 @@ g* malg(int32_t stacksize) {
     systemstack([&] { newg->stack = stackalloc(size); });
     newg->stackcanary = stackHasCanary(newg->stack);
     newg->stackguard0 = newg->stack.lo + _StackGuard;
-    newg->stackguard1 = ~uintptr_t(0);
     // gort: Go clears the bottom word of the stack here; gort leaves it
     // alone: untouched (a guarded stack: one page less per goroutine) or
     // holding the canary (stackalloc wrote it).

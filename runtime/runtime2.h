@@ -245,7 +245,8 @@ struct g {
   // (preemption issue) and lo+_StackGuard otherwise.
   struct stack stack;
   std::atomic<uintptr_t> stackguard0;  // written by sysmon's preemptone too
-  uintptr_t stackguard1;
+  // gort: no stackguard1 (Go's C-prologue guard on g0 and gsignal): no
+  // prologue reads it, and its 8 bytes keep g inside 312 (runtime2.cpp).
 
   struct m* m;        // asm: current m; nil unless running or in a syscall
   gobuf sched;        // asm: where to resume
@@ -296,6 +297,7 @@ struct g {
   int64_t sysexitticks;      // cputicks when syscall has returned (for tracing)
   struct p* tracesysoldp;    // gort-only: m.oldp when its system call returned (traceGoSysExit)
   uint32_t tracesyscalltick; // gort-only: m.syscalltick then
+  uint64_t tracestartstk;    // gort-only: the stack id of its start function's one frame (traceGoCreate)
 
   // gort-only: per-stack thread state saved while the g is switched out
   // (fiber_annotations.h): the C++ runtime's exception state, and in

@@ -61,12 +61,14 @@
 #include <cstring>
 #include <initializer_list>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
 #include "runtime/os_linux.h"
 #include "runtime/proc.h"
 #include "runtime/stubs.h"
+#include "runtime/traceback.h"
 
 namespace gort::runtime {
 
@@ -192,12 +194,11 @@ void traceFullQueue(traceChunk* c) {
   futexwakeup(&traceWriterSeq, 1);
 }
 
-// gort-only: the buffer in *slot, made at the first event of its P or M.
-// Both the owner and a thread that took the P may get here first, so the
-// slot is set with a CAS.
-traceBuf* traceBufOf(std::atomic<traceBuf*>* slot, bool isP, int64_t id, m* mp) {
-  traceBuf* b = slot->load(std::memory_order_acquire);
-  if (b != nullptr) return b;
+// gort-only: the buffer in *slot, made at the first event of its P or M
+// (traceBufOf's slow path). Both the owner and a thread that took the P
+// may get here first, so the slot is set with a CAS.
+__attribute__((noinline)) traceBuf* traceBufNew(std::atomic<traceBuf*>* slot, bool isP, int64_t id, m* mp) {
+  traceBuf* b = nullptr;
   auto* nb = new traceBuf;
   nb->isP = isP;
   nb->id = id;
@@ -215,6 +216,11 @@ traceBuf* traceBufOf(std::atomic<traceBuf*>* slot, bool isP, int64_t id, m* mp) 
                                              std::memory_order_relaxed)) {
   }
   return nb;
+}
+
+inline traceBuf* traceBufOf(std::atomic<traceBuf*>* slot, bool isP, int64_t id, m* mp) {
+  traceBuf* b = slot->load(std::memory_order_acquire);
+  return b != nullptr ? b : traceBufNew(slot, isP, id, mp);
 }
 
 // gort-only: pp's buffer (Go: pp.tracebuf).
@@ -349,9 +355,13 @@ void traceGoStop(traceEnd why, int kind, int64_t a, uint8_t reason) {
 // which the parser orders by sequence number alone; Go writes the Local
 // forms when the P is the one of the goroutine's last event, to save bytes.
 //
-// Stacks: gort keeps no call stacks; a "stack" is one frame, the
-// goroutine's start function (g.startpc): EvGoCreate's new stack, and
-// the stack of each event a goroutine writes about itself.
+// Stacks: EvGoCreate's new stack is one frame, the goroutine's start
+// function (g.startpc), as Go's. The stack of an event a goroutine writes
+// about itself is its call stack with GORT_TRACESTACKS=N (N frames at
+// most, walked by libunwind from g.sched on g0, as Go's gcallers walks);
+// without it, one frame, the start function: the walk costs more than
+// the rest of the event (docs/15-trace.md, "Stacks"). The table keys
+// stacks by their pcs; they are symbolized when the trace ends.
 // ===========================================================================
 
 // trace.go: traceEvNone (the event types traceEv*, with Go's numbers).
@@ -420,9 +430,20 @@ inline uint8_t* traceVarint(uint8_t* pos, uint64_t v) {
   return pos;
 }
 
+// gort-only: ev ends the running goroutine's run on its P (a bit set
+// over Go's event numbers, all below 64).
+constexpr bool traceEvStopsG(uint8_t ev) {
+  constexpr uint64_t stops = 1ull << goev::GoEnd | 1ull << goev::GoStop | 1ull << goev::GoSched |
+                             1ull << goev::GoPreempt | 1ull << goev::GoSleep | 1ull << goev::GoBlock |
+                             1ull << goev::GoBlockSend | 1ull << goev::GoBlockRecv | 1ull << goev::GoBlockSelect |
+                             1ull << goev::GoBlockSync | 1ull << goev::GoBlockCond | 1ull << goev::GoBlockNet |
+                             1ull << goev::GoSysBlock | 1ull << goev::GoBlockGC;
+  return ev < 64 && (stops >> ev & 1) != 0;
+}
+
 // trace.go: traceFlush. Queues b's chunk and starts a new one, a batch
 // whose events count from ticks.
-traceChunk* traceFlush(traceBuf* b, uint64_t ticks) {
+__attribute__((noinline)) traceChunk* traceFlush(traceBuf* b, uint64_t ticks) {
   if (b->cur != nullptr) traceFullQueue(b->cur);
   auto* c = static_cast<traceChunk*>(malloc(sizeof(traceChunk)));
   if (c == nullptr) throw_("trace: out of memory");
@@ -441,78 +462,144 @@ traceChunk* traceFlush(traceBuf* b, uint64_t ticks) {
 // trace.go: traceEventLocked. One event in b, which the caller owns (its
 // P) or has locked (the global buffer). args end with the stack id for
 // events that have one.
-void traceGoEventNow(traceBuf* b, uint8_t ev, std::initializer_list<uint64_t> args) {
+// gort: a template inlined at each site (as the two below), so that its
+// arguments stay in registers and each varint is written in place: an
+// event is a few dozen instructions (docs/benchmarks.md).
+template <class... A>
+__attribute__((always_inline)) inline void traceGoEventNow(traceBuf* b, uint8_t ev, A... args) {
   uint64_t ticks = uint64_t(cputicks()) / traceTickDiv;
   traceChunk* c = b->cur;
-  if (c == nullptr || c->n > sizeof c->bytes - traceMaxEventBytes) c = traceFlush(b, ticks);
-  if (ticks < b->lastTicks) ticks = b->lastTicks;  // gort: another CPU's clock a little behind
-  uint64_t tickDiff = ticks - b->lastTicks;
+  if (__builtin_expect(c == nullptr || c->n > sizeof c->bytes - traceMaxEventBytes, 0)) c = traceFlush(b, ticks);
+  uint64_t last = b->lastTicks;
+  if (ticks < last) ticks = last;  // gort: another CPU's clock a little behind
   b->lastTicks = ticks;
   // We have only 2 bits for number of arguments. If number is >= 3, then
   // the event type is followed by event length in bytes.
-  size_t narg = args.size() > 3 ? 3 : args.size();
+  constexpr size_t narg = sizeof...(A) > 3 ? 3 : sizeof...(A);
   uint8_t* pos = c->bytes + c->n;
   *pos++ = uint8_t(ev | narg << traceArgCountShift);
-  uint8_t* lenp = nullptr;
-  if (narg == 3) lenp = pos++;  // length < 128
+  uint8_t* lenp = pos;
+  if constexpr (narg == 3) pos++;  // length < 128
   uint8_t* start = pos;
-  pos = traceVarint(pos, tickDiff);
-  for (uint64_t a : args) pos = traceVarint(pos, a);
-  if (lenp != nullptr) *lenp = uint8_t(pos - start);
+  pos = traceVarint(pos, ticks - last);
+  ((pos = traceVarint(pos, uint64_t(args))), ...);
+  if constexpr (narg == 3) *lenp = uint8_t(pos - start);
   c->n = uint32_t(pos - c->bytes);
-  switch (ev) {  // for traceShutdownGo
-    case goev::GoStart: b->runningG = *args.begin(); break;
-    case goev::GoEnd: case goev::GoStop: case goev::GoSched: case goev::GoPreempt: case goev::GoSleep:
-    case goev::GoBlock: case goev::GoBlockSend: case goev::GoBlockRecv: case goev::GoBlockSelect:
-    case goev::GoBlockSync: case goev::GoBlockCond: case goev::GoBlockNet: case goev::GoSysBlock:
-    case goev::GoBlockGC: b->runningG = 0; break;
-  }
+  // For traceShutdownGo: the goroutine left running on this P.
+  if constexpr (sizeof...(A) > 0)
+    if (ev == goev::GoStart) b->runningG = uint64_t(std::get<0>(std::make_tuple(args...)));
+  if (traceEvStopsG(ev)) b->runningG = 0;
 }
 
 // gort-only: traceGoEventNow unless the trace is shutting down.
-void traceGoEvent(traceBuf* b, uint8_t ev, std::initializer_list<uint64_t> args) {
+template <class... A>
+__attribute__((always_inline)) inline void traceGoEvent(traceBuf* b, uint8_t ev, A... args) {
   // Dekker's handshake with traceShutdown: busy, then shutdown.
   b->busy.store(1, std::memory_order_relaxed);
   if (traceMembarrier) std::atomic_signal_fence(std::memory_order_seq_cst);
   else std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (!trace.shutdown.load(std::memory_order_relaxed)) traceGoEventNow(b, ev, args);
+  if (!trace.shutdown.load(std::memory_order_relaxed)) traceGoEventNow(b, ev, args...);
   b->busy.store(0, std::memory_order_release);
 }
 
 // trace.go: traceEvent (for pp's buffer; nil: the global one, locked).
-void traceGoEventP(p* pp, uint8_t ev, std::initializer_list<uint64_t> args) {
-  if (pp != nullptr) {
-    traceGoEvent(traceBufP(pp), ev, args);
+template <class... A>
+__attribute__((always_inline)) inline void traceGoEventP(p* pp, uint8_t ev, A... args) {
+  if (__builtin_expect(pp != nullptr, 1)) {
+    traceGoEvent(traceBufP(pp), ev, args...);
     return;
   }
   traceBufLockSpin(traceGlobBuf);
-  traceGoEvent(traceGlobBuf, ev, args);
+  traceGoEvent(traceGlobBuf, ev, args...);
   traceRelease(traceGlobBuf);
 }
 
-// gort-only: the stack table (Go: trace.stackTab) of one-frame stacks,
-// keyed by pc: a lock-free open-addressed set; a stack's id is its
-// slot + 1, 0 when pc is 0 or the table is full.
-constexpr size_t traceStackSlots = 4096;
-std::atomic<uintptr_t> traceStackPCs[traceStackSlots];
+// trace.go: traceStackTable. The stacks events name by id: each a pc
+// array, innermost first, found by hash. Lookups take no lock (a bucket's
+// entries are published by a release store and never change); an insert
+// takes lock, as Go's put takes trace.stackTab.lock.
+struct traceStack {
+  traceStack* link;  // next in the bucket
+  uint64_t hash;
+  uint32_t id;
+  uint32_t n;
+  uintptr_t pcs[];  // n return addresses (gort: a GNU flexible array member)
+};
+constexpr size_t traceStackBuckets = 1 << 13;
+std::atomic<traceStack*> traceStackTab[traceStackBuckets];
+std::atomic<uint32_t> traceStackSeq{0};
+std::atomic<bool> traceStackLock{false};
+// trace.go: traceStackSize
+// The most frames a stack keeps.
+constexpr int traceStackSize = 128;
+// gort-only: GORT_TRACESTACKS, the frames an event's stack keeps; 0 (the
+// default): one, the goroutine's start function (docs/15-trace.md, "Stacks").
+int traceStackDepth = 0;
 
-// trace.go: traceStackID (gort: the one-frame stack of pc)
-uint64_t traceStackID(uintptr_t pc) {
-  if (pc == 0) return 0;
-  size_t h = size_t((uint64_t(pc) * 0x9E3779B97F4A7C15ull) >> 52);
-  for (size_t i = 0; i < traceStackSlots; i++) {
-    size_t k = (h + i) % traceStackSlots;
-    uintptr_t v = traceStackPCs[k].load(std::memory_order_acquire);
-    if (v == 0 && traceStackPCs[k].compare_exchange_strong(v, pc, std::memory_order_acq_rel)) return k + 1;
-    if (v == pc) return k + 1;
-  }
-  return 0;
+// gort-only: the bucket chain's entry for pcs, or nullptr.
+traceStack* traceStackFind(uint64_t hash, const uintptr_t* pcs, uint32_t n) {
+  for (traceStack* s = traceStackTab[hash % traceStackBuckets].load(std::memory_order_acquire); s != nullptr;
+       s = s->link)
+    if (s->hash == hash && s->n == n && memcmp(s->pcs, pcs, n * sizeof(uintptr_t)) == 0) return s;
+  return nullptr;
 }
 
-// gort-only: the stack of an event the current goroutine writes about itself.
+// trace.go: (*traceStackTable).put
+// Returns the id of the stack pcs[:n], adding it if new; 0 for no stack.
+uint64_t traceStackPut(const uintptr_t* pcs, int n) {
+  if (n <= 0) return 0;
+  uint64_t hash = 0;
+  for (int i = 0; i < n; i++) hash = (hash ^ pcs[i]) * 0x9E3779B97F4A7C15ull, hash ^= hash >> 29;
+  // First, search the hashtable w/o the mutex.
+  if (traceStack* s = traceStackFind(hash, pcs, uint32_t(n))) return s->id;
+  // Now, double check under the mutex.
+  for (int i = 0; traceStackLock.exchange(true, std::memory_order_acquire); i++)
+    if (i > 100) osyield();
+  traceStack* s = traceStackFind(hash, pcs, uint32_t(n));
+  if (s == nullptr) {
+    // Create new record.
+    s = static_cast<traceStack*>(malloc(sizeof(traceStack) + size_t(n) * sizeof(uintptr_t)));
+    if (s == nullptr) throw_("trace: out of memory");
+    s->hash = hash;
+    s->id = traceStackSeq.fetch_add(1, std::memory_order_relaxed) + 1;
+    s->n = uint32_t(n);
+    memcpy(s->pcs, pcs, size_t(n) * sizeof(uintptr_t));
+    std::atomic<traceStack*>& head = traceStackTab[hash % traceStackBuckets];
+    s->link = head.load(std::memory_order_relaxed);
+    head.store(s, std::memory_order_release);
+  }
+  traceStackLock.store(false, std::memory_order_release);
+  return s->id;
+}
+
+// gort-only: the one-frame stack of a goroutine's start function fn (Go:
+// the stack traceGoCreate puts, startPCforTrace(pc) + PCQuantum: a return
+// address into fn, as every pc in the table is).
+uint64_t traceStackFunc(uintptr_t fn) {
+  if (fn == 0) return 0;
+  uintptr_t pc = fn + 1;
+  return traceStackPut(&pc, 1);
+}
+
+// trace.go: traceStackID
+// The stack of an event the current goroutine writes about itself: with
+// GORT_TRACESTACKS, its calls (gcallers from g.sched, as Go walks them
+// from g0), else one frame, its start function.
 uint64_t traceCurStack(m* mp) {
   g* gp = mp->curg.load(std::memory_order_relaxed);
-  return gp != nullptr ? traceStackID(gp->startpc) : 0;
+  if (gp == nullptr) return 0;
+  if (traceStackDepth > 0) {
+    uintptr_t pcs[traceStackSize];
+    int n = 0;
+    g* me = getg();
+    // gort: libunwind's state does not fit a goroutine's stack; systemstack
+    // also saves g.sched, where the walk starts.
+    if (me == gp) systemstack([&] { n = tracecallers(gp, pcs, traceStackDepth); });
+    else if (me == mp->g0) n = tracecallers(gp, pcs, traceStackDepth);
+    if (n > 0) return traceStackPut(pcs, n);
+  }
+  if (gp->tracestartstk == 0) gp->tracestartstk = traceStackFunc(gp->startpc);
+  return gp->tracestartstk;
 }
 
 // gort-only: the event Go's gopark callers pass for reason (chan.go,
@@ -542,26 +629,27 @@ uint8_t traceBlockEvent(waitReason reason) {
 // trace.go: traceGomaxprocs
 void goGomaxprocs(int32_t procs) {
   m* mp = getg()->m;
-  traceGoEventP(mp->p, goev::Gomaxprocs, {uint64_t(procs), traceCurStack(mp)});
+  traceGoEventP(mp->p, goev::Gomaxprocs, uint64_t(procs), traceCurStack(mp));
 }
 
 // trace.go: traceProcStart
 void goProcStart() {
   m* mp = getg()->m;
-  traceGoEventP(mp->p, goev::ProcStart, {uint64_t(mp->id)});
+  traceGoEventP(mp->p, goev::ProcStart, uint64_t(mp->id));
 }
 
 // trace.go: traceProcStop
 // Sysmon and stopTheWorld stop Ps blocked in syscalls: pp need not be the
 // current M's P ("we temporary employ the P": its buffer).
-void goProcStop(p* pp) { traceGoEventP(pp, goev::ProcStop, {}); }
+void goProcStop(p* pp) { traceGoEventP(pp, goev::ProcStop); }
 
 // trace.go: traceGoCreate
 void goGoCreate(g* newg, uintptr_t pc) {
   m* mp = getg()->m;
   newg->traceseq = 0;
   newg->tracelastp = mp->p;
-  traceGoEventP(mp->p, goev::GoCreate, {uint64_t(newg->goid), traceStackID(pc), traceCurStack(mp)});
+  newg->tracestartstk = traceStackFunc(pc);
+  traceGoEventP(mp->p, goev::GoCreate, uint64_t(newg->goid), newg->tracestartstk, traceCurStack(mp));
 }
 
 // trace.go: traceGoStart
@@ -586,11 +674,11 @@ void goGoStart() {
     // as Go's fast paths): the parser then keeps this event's own time.
     gp->traceseq++;
     gp->tracelastp = pp;
-    traceGoEventP(pp, goev::GoSysExit, {uint64_t(gp->goid), gp->traceseq, 0});
+    traceGoEventP(pp, goev::GoSysExit, uint64_t(gp->goid), gp->traceseq, 0);
   }
   gp->traceseq++;
   gp->tracelastp = pp;
-  traceGoEventP(pp, goev::GoStart, {uint64_t(gp->goid), gp->traceseq});
+  traceGoEventP(pp, goev::GoStart, uint64_t(gp->goid), gp->traceseq);
 }
 
 // trace.go: traceGoUnpark
@@ -598,7 +686,7 @@ void goGoUnpark(g* gp) {
   m* mp = getg()->m;
   gp->traceseq++;
   gp->tracelastp = mp->p;
-  traceGoEventP(mp->p, goev::GoUnblock, {uint64_t(gp->goid), gp->traceseq, traceCurStack(mp)});
+  traceGoEventP(mp->p, goev::GoUnblock, uint64_t(gp->goid), gp->traceseq, traceCurStack(mp));
 }
 
 // trace.go: traceGoSysExit
@@ -617,7 +705,7 @@ void goGoSysExit() {
 // trace.go: traceGoSysBlock
 // Sysmon and stopTheWorld can declare syscalls running on remote Ps as
 // blocked: pp need not be the current M's P.
-void goGoSysBlock(p* pp) { traceGoEventP(pp, goev::GoSysBlock, {}); }
+void goGoSysBlock(p* pp) { traceGoEventP(pp, goev::GoSysBlock); }
 
 }  // namespace
 
@@ -716,13 +804,13 @@ void traceGoStart() {
 
 // trace.go: traceGoEnd
 void traceGoEnd() {
-  if (trace.gofmt) return traceGoEventP(getg()->m->p, goev::GoEnd, {});
+  if (trace.gofmt) return traceGoEventP(getg()->m->p, goev::GoEnd);
   traceGoStop(traceEndGoEnd, -1, 0, 0);
 }
 
 // trace.go: traceGoSched
 void traceGoSched() {
-  if (trace.gofmt) return traceGoEventP(getg()->m->p, goev::GoSched, {traceCurStack(getg()->m)});
+  if (trace.gofmt) return traceGoEventP(getg()->m->p, goev::GoSched, traceCurStack(getg()->m));
   traceGoStop(traceEndGosched, -1, 0, 0);
 }
 
@@ -730,14 +818,14 @@ void traceGoSched() {
 // gort: asyncPreempt2 marks the goroutine (asyncSafePoint) before it
 // yields, which tells a signal's preemption from a cooperative one.
 void traceGoPreempt() {
-  if (trace.gofmt) return traceGoEventP(getg()->m->p, goev::GoPreempt, {traceCurStack(getg()->m)});
+  if (trace.gofmt) return traceGoEventP(getg()->m->p, goev::GoPreempt, traceCurStack(getg()->m));
   g* gp = getg()->m->curg.load();
   traceGoStop(traceEndPreempt, traceEvGoPreempt, gp != nullptr && gp->asyncSafePoint, 0);
 }
 
 // trace.go: traceGoPark
 void traceGoPark(waitReason reason) {
-  if (trace.gofmt) return traceGoEventP(getg()->m->p, traceBlockEvent(reason), {traceCurStack(getg()->m)});
+  if (trace.gofmt) return traceGoEventP(getg()->m->p, traceBlockEvent(reason), traceCurStack(getg()->m));
   traceGoStop(traceEndPark, traceEvGoPark, 0, reason);
 }
 
@@ -753,7 +841,7 @@ void traceGoUnpark(g* gp) {
 // The goroutine keeps its slice on the P's lane (the P is in _Psyscall,
 // still its own until taken); on the M's lane a system call slice begins.
 void traceGoSysCall() {
-  if (trace.gofmt) return traceGoEventP(getg()->m->p, goev::GoSysCall, {traceCurStack(getg()->m)});
+  if (trace.gofmt) return traceGoEventP(getg()->m->p, goev::GoSysCall, traceCurStack(getg()->m));
   m* mp = getg()->m;
   g* gp = mp->curg.load();
   if (gp == nullptr) return;
@@ -1177,7 +1265,7 @@ void traceShutdownGo() {
     }
     // Go's StopTrace stops the world and the caller Gosched's, so no
     // goroutine is left running (go tool trace needs each GoStart's end).
-    if (b->isP && b->runningG != 0) traceGoEventNow(b, goev::GoSched, {0});
+    if (b->isP && b->runningG != 0) traceGoEventNow(b, goev::GoSched, 0);
     if (b->cur != nullptr) {
       traceFullQueue(b->cur);
       b->cur = nullptr;
@@ -1201,32 +1289,67 @@ void traceShutdownGo() {
   if (freq < 1) freq = 1;
   out.push_back(char(goev::Frequency | 0 << traceArgCountShift));
   varint(uint64_t(freq));
-  // trace.go: (*traceStackTable).dump. One frame a stack: {pc, fn, file, line}.
+  // trace.go: (*traceStackTable).dump. Each stack's frames {pc, fn, file,
+  // line}, an inlined call a frame of its own (trace.go: traceFrames).
   std::unordered_map<std::string, uint64_t> strings;
-  std::string stacks;
-  for (size_t k = 0; k < traceStackSlots; k++) {
-    uintptr_t pc = traceStackPCs[k].load(std::memory_order_acquire);
-    if (pc == 0) continue;
-    const std::string& fn = traceSyms.name(pc);
-    auto [it, fresh] = strings.emplace(fn, strings.size() + 1);
-    if (fresh) {  // trace.go: traceString
+  auto str = [&](const std::string& v) -> uint64_t {  // trace.go: traceString
+    if (v.empty()) return 0;
+    auto [it, fresh] = strings.emplace(v, strings.size() + 1);
+    if (fresh) {
       out.push_back(char(goev::String));
       varint(it->second);
-      varint(fn.size());
-      out.append(fn);
+      varint(v.size());
+      out.append(v);
     }
-    std::string body;
-    std::swap(out, body);
-    varint(k + 1);
-    varint(1);
-    varint(pc);
-    varint(it->second);
-    varint(0);  // no file
-    varint(0);  // no line
-    std::swap(out, body);
-    out.push_back(char(goev::Stack | 3 << traceArgCountShift));
-    varint(body.size());
-    out.append(body);
+    return it->second;
+  };
+  struct frame {
+    uintptr_t pc;
+    std::string fn, file;
+    int line;
+  };
+  std::vector<frame> frames, chain;
+  for (auto& head : traceStackTab) {
+    for (traceStack* stk = head.load(std::memory_order_acquire); stk != nullptr; stk = stk->link) {
+      frames.clear();
+      for (uint32_t i = 0; i < stk->n && frames.size() < 1000; i++) {
+        uintptr_t pc = stk->pcs[i];
+        chain.clear();
+        // gort: file:line (libbacktrace reading the DWARF, a few hundred ms
+        // at exit) only for GORT_TRACESTACKS; one-frame stacks keep the
+        // symbol table's name.
+        if (traceStackDepth > 0)
+          tracesymbolize(pc, [](void* arg, const char* fn, const char* file, int line) {
+            static_cast<std::vector<frame>*>(arg)->push_back({0, fn, file, line});
+          }, &chain);
+        // The physical function (the chain's last) by the name the
+        // timeline gives it; inlined ones by DWARF's, shortened alike.
+        if (chain.empty()) chain.push_back({0, "", "", 0});
+        for (size_t j = 0; j < chain.size() && frames.size() < 1000; j++) {
+          frame& f = chain[j];
+          f.pc = pc;
+          f.fn = j + 1 == chain.size() ? traceSyms.name(pc - 1) : traceSymtab::shorten(f.fn);
+          if (f.file == "?") f.file.clear();
+          frames.push_back(std::move(f));
+        }
+      }
+      std::vector<uint64_t> ids;
+      for (const frame& f : frames) ids.push_back(str(f.fn)), ids.push_back(str(f.file));
+      std::string body;
+      std::swap(out, body);
+      varint(stk->id);
+      varint(frames.size());
+      for (size_t i = 0; i < frames.size(); i++) {
+        varint(frames[i].pc);
+        varint(ids[2 * i]);
+        varint(ids[2 * i + 1]);
+        varint(uint64_t(frames[i].line > 0 ? frames[i].line : 0));
+      }
+      std::swap(out, body);
+      out.push_back(char(goev::Stack | 3 << traceArgCountShift));
+      varint(body.size());
+      out.append(body);
+    }
   }
   fwrite(out.data(), 1, out.size(), traceFile);
   fclose(traceFile);
@@ -1253,6 +1376,16 @@ void traceinit(const char* path) {
       fprintf(stderr, "runtime: GORT_TRACEFMT=%s: not go or json; not tracing\n", fmt);
       return;
     }
+  }
+  // GORT_TRACESTACKS=N: events carry call stacks N frames deep (Go's format).
+  if (const char* d = getenv("GORT_TRACESTACKS"); d != nullptr && *d != '\0') {
+    char* end = nullptr;
+    long n = strtol(d, &end, 10);
+    if (*end != '\0' || n < 0 || n > traceStackSize)
+      fprintf(stderr, "runtime: GORT_TRACESTACKS=%s: not a depth from 0 to %d; one-frame stacks\n", d,
+              traceStackSize);
+    else
+      traceStackDepth = int(n);
   }
   traceFile = fopen(path, "w");
   if (traceFile == nullptr) {

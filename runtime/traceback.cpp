@@ -596,6 +596,31 @@ void traceback1(tbprinter& out, g* gp, ucontext_t* ctx, bool precise, int skip) 
 // which have no goid and no creator.
 bool isMgoroutine(g* gp) { return gp->m != nullptr && (gp == gp->m->g0 || gp == gp->m->gsignal); }
 
+// gort-only: tracecallers' walk (in this namespace, for inRuntimeText). The
+// return pcs of gp's frames from its saved state, innermost first, without
+// the runtime's frames at either end (the scheduler's, down to the event;
+// goexit's), at most max; 0 when gp.sched holds no state.
+// Must run on g0, with gp stopped in mcall or systemstack (gp.sched set).
+int traceWalk(g* gp, uintptr_t* pcs, int max) {
+  if (gp->sched.sp < gp->stack.lo || gp->sched.sp >= gp->stack.hi) return 0;
+  ucontext_t uc;
+  gobufContext(&uc, gp->sched.pc, gp->sched.sp, gp->sched.bp, gp->sched.lr);
+  unw_cursor_t c;
+  if (unw_init_local2(&c, reinterpret_cast<unw_context_t*>(&uc), UNW_INIT_SIGNAL_FRAME) != 0) return 0;
+  int n = 0;
+  bool leading = true;
+  do {
+    unw_word_t ip = 0;
+    unw_get_reg(&c, UNW_REG_IP, &ip);
+    if (ip == 0) break;
+    if (leading && inRuntimeText(uintptr_t(ip))) continue;
+    leading = false;
+    pcs[n++] = uintptr_t(ip);
+  } while (n < max && unw_step(&c) > 0);
+  while (n > 0 && inRuntimeText(pcs[n - 1])) n--;  // goexit, mstart
+  return n;
+}
+
 }  // namespace
 
 // gort-only: creates libbacktrace's state for this executable (threaded:
@@ -651,6 +676,21 @@ int gcallers(g* gp, uintptr_t* pcs, int max) {
     pcs[k++] = fr[i].pc;
   }
   return k;
+}
+
+// traceback.go: gcallers (gort: the tracer's walk from g.sched; see traceWalk)
+int tracecallers(g* gp, uintptr_t* pcs, int max) { return traceWalk(gp, pcs, max); }
+
+// gort-only: the tracer's symbolizer (trace.go's stack dump uses
+// CallersFrames): f(name, file, line) for each function of the inline
+// chain at return address pc, innermost first, the physical one last.
+// Runs on the system stack; callable from any thread.
+void tracesymbolize(uintptr_t pc, void (*f)(void*, const char*, const char*, int), void* arg) {
+  onSystemStack([&] {
+    syminfo si;
+    symbolize(pc - 1, &si);
+    for (int j = 0; j < si.n; j++) f(arg, si.f[j].name, si.f[j].file, si.f[j].line);
+  });
 }
 
 // traceback.go: traceback (from a register context).

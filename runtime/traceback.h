@@ -87,4 +87,14 @@ void printcreatedby(tbprinter& out, g* gp);
 // gp's stack and keeps the frames from there up.
 int gcallers(g* gp, uintptr_t* pcs, int max);
 
+// traceback.go: gcallers (gort: the tracer's walk, for trace.go's traceStackID).
+// gp's return pcs from gp.sched, innermost first, without the runtime's frames
+// at either end; at most max. Must run on g0, with gp stopped in mcall or
+// systemstack.
+int tracecallers(g* gp, uintptr_t* pcs, int max);
+
+// gort-only: the tracer's symbolizer. f(name, file, line) for each function
+// of the inline chain at return address pc, innermost first. Any thread.
+void tracesymbolize(uintptr_t pc, void (*f)(void*, const char* name, const char* file, int line), void* arg);
+
 }  // namespace gort::runtime

@@ -21,8 +21,8 @@
 // struct g
 #define g_stack 0
 #define g_stackguard0 16
-#define g_m 32
-#define g_sched 40
+#define g_m 24
+#define g_sched 32
 // struct gobuf
 #define gobuf_sp 0
 #define gobuf_pc 8

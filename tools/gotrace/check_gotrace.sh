@@ -2,7 +2,8 @@
 # check_gotrace.sh — runs the tour and every testprog scenario with
 # GORT_TRACE in Go 1.19's format and has Go's own parser read each trace
 # (`go tool trace -d`); fails on any parser error. Also checks that
-# `go tool trace -pprof=sched` prints a profile of the tour's trace.
+# `go tool trace -pprof=sched` prints a profile of the tour's trace, and
+# that the tour traced with GORT_TRACESTACKS has multi-frame stacks.
 #   check_gotrace.sh TOUR TESTPROG [EMULATOR...]
 # Exit 77 (ctest: skipped) when the Go 1.19 toolchain is absent.
 set -u
@@ -33,6 +34,21 @@ for procs in 1 4; do
   GOMAXPROCS=$procs GORT_TRACE="$dir/tour$procs.trace" "${emu[@]}" "$tour" > /dev/null 2>&1
   parse "tour$procs"
 done
+# GORT_TRACESTACKS: call stacks, symbolized with file:line. The blocking
+# profile's samples must be several frames deep and reach the tour's own
+# source (go tool pprof reads the profile -pprof=sync writes).
+GOMAXPROCS=4 GORT_TRACESTACKS=32 GORT_TRACE="$dir/tourstacks.trace" "${emu[@]}" "$tour" > /dev/null 2>&1
+parse tourstacks
+n=$((n + 1))
+"$go" tool trace -pprof=sync "$dir/tourstacks.trace" > "$dir/sync.pprof" 2> /dev/null
+deepest=$("$go" tool pprof -traces "$dir/sync.pprof" 2> /dev/null |
+  awk '/^-+\+/ {if (k > max) max = k; k = 0; next} NF {k++} END {if (k > max) max = k; print max + 0}')
+if [ "$deepest" -ge 3 ] && "$go" tool pprof -raw "$dir/sync.pprof" 2> /dev/null | grep -q 'tools/tour/tour\.cpp:[0-9]'; then
+  echo "ok   GORT_TRACESTACKS: blocking stacks up to $deepest frames, with tour.cpp lines"
+else
+  echo "FAIL GORT_TRACESTACKS: deepest blocking stack $deepest frames (want >= 3 with tour.cpp:line)"
+  fail=$((fail + 1))
+fi
 # -pprof=sched: Go's scheduler-latency profile, a gzipped protobuf.
 if "$go" tool trace -pprof=sched "$dir/tour4.trace" > "$dir/sched.pprof" 2> "$dir/pprof.err" &&
    [ "$(head -c 2 "$dir/sched.pprof" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
