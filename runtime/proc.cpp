@@ -52,6 +52,7 @@
 #include "runtime/sema.h"
 #include "runtime/stack.h"
 #include "runtime/stubs.h"
+#include "runtime/syscall_linux.h"
 #include "runtime/time.h"
 #include "runtime/traceback.h"
 #include "runtime/trace.h"
@@ -401,6 +402,7 @@ void schedinit() {
   parsedebugvars();
   if (tracefile != nullptr) traceinit(tracefile);  // gort: GORT_TRACE (Go: runtime/trace.Start)
   preemptinit();
+  syscallinit();  // gort: the interposed blocking libc calls (syscall_linux.cpp)
   // gort: the symbolizer and the terminate handler (uncaught exceptions
   // are Go's unrecovered panics) are ready before any goroutine runs.
   tracebackinit();

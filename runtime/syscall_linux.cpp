@@ -307,6 +307,10 @@ __attribute__((constructor(101))) void resolveAll() {
 // address is computed after exitsyscall, not reused from before it.
 __attribute__((noipa)) void setErrno(int e) { errno = e; }
 
+// gort-only: see syscall_linux.h. resolveAll has run before main; this
+// finds what it could not.
+void syscallinit() { resolveAll(); }
+
 // gort-only: see syscall_linux.h; the conditions are the file comment's.
 bool blockingCallWrapped(uintptr_t callerpc, uintptr_t sp) {
   g* gp = getg();

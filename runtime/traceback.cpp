@@ -624,9 +624,20 @@ int traceWalk(g* gp, uintptr_t* pcs, int max) {
 }  // namespace
 
 // gort-only: creates libbacktrace's state for this executable (threaded:
-// several Ms may print at once).
+// several Ms may print at once) and initializes libunwind.
 void tracebackinit() {
   if (btstate == nullptr) btstate = backtrace_create_state(nullptr, 1, btError, nullptr);
+  // libunwind sets up its globals (the signal mask it blocks, the local
+  // address space and its caches) on first use, behind a plain flag that
+  // other threads read without its lock; every C++ throw (Goexit, a
+  // panic) goes through it too, its _Unwind_* entry points. Done here,
+  // while the runtime has started no thread, that set-up happens before
+  // any M's first unwind (and TSan, which does not see into libunwind,
+  // sees that order: two Ms' first throws raced there).
+  unw_context_t uc;
+  unw_cursor_t c;
+  unw_getcontext(&uc);
+  unw_init_local(&c, &uc);
 }
 
 // traceback.go: goroutineheader

@@ -13,6 +13,7 @@
 #include <cfenv>
 #include <cstdint>
 #include <exception>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -224,8 +225,11 @@ TEST_CASE("callee-saved registers and FP control survive Gosched while another g
 }
 
 TEST_CASE("a goroutine parked by mcall unwinds from its gobuf through mcall's frame to goexit", "[asm]") {
-  // One P: the parked goroutine can't run (and change its stack) while
-  // this one walks it.
+  // One P, kept by this goroutine while it walks: the parked goroutine
+  // can't run (and park again, with another M in its mcallframe) meanwhile.
+  // libunwind reads and writes (a pipe checks addresses): in a NoPreempt
+  // region they go straight to libc, not through entersyscall, where
+  // sysmon could hand the P to another M.
   export_test::GOMAXPROCSScope procs(1);
   const auto want = wantFor(3, kModesA);
   int step = 0;
@@ -238,6 +242,7 @@ TEST_CASE("a goroutine parked by mcall unwinds from its gobuf through mcall's fr
     done = true;
   });
   while (step < 1) runtime::Gosched();
+  std::optional<runtime::NoPreempt> keepP(std::in_place);
 
   // parked sits in a run queue inside Gosched -> mcall. Walk it from its
   // resume point twice. sched.pc is an exact pc, not a return address:
@@ -290,6 +295,7 @@ TEST_CASE("a goroutine parked by mcall unwinds from its gobuf through mcall's fr
   }
 
   unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_GLOBAL);  // the default
+  keepP.reset();
   step = 2;  // let it finish
   while (!done) runtime::Gosched();
 

@@ -40,6 +40,14 @@ constexpr int TSanDivisor = 10;
 constexpr int TSanDivisor = 1;
 #endif
 
+// Whether this is the race-detector build (Go: internal/race.Enabled,
+// which Go's tests consult to skip what the race detector changes).
+#if defined(__SANITIZE_THREAD__)
+constexpr bool RaceEnabled = true;
+#else
+constexpr bool RaceEnabled = false;
+#endif
+
 // Whether preemption signals stop goroutines in this build (not under
 // TSan, which defers signals to its own safe points).
 #if defined(__SANITIZE_THREAD__)

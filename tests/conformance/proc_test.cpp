@@ -288,6 +288,14 @@ TEST_CASE("TestStopTheWorldDeadlock: GOMAXPROCS changes race a self-respawning g
 // run; with it both counts stay within a factor (Go: 5; the issue allows
 // 20 for emulated runs), without it the gap is ~1000x.
 TEST_CASE("TestPingPongHog: a pair of hogs and a pair of light goroutines share the P", "[conformance][preempt]") {
+  if (export_test::RaceEnabled) {
+    // Go's skip: the race detector changes the scheduling the counts
+    // measure (#38266). Under TSan every counted store is instrumented and
+    // each hand-off a fiber switch: the pairs' work no longer compares
+    // with the 10 ms time slice that the factor assumes.
+    WARN("skipped in race mode (TSan), as Go skips it");
+    return;
+  }
   export_test::GOMAXPROCSScope procs(1);
   gort::chan<bool> done(0);
   gort::chan<bool> hogChan(0), lightChan(0);
