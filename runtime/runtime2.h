@@ -296,8 +296,8 @@ struct g {
   struct p* tracelastp;      // last P emitted an event for this goroutine
   int64_t sysexitticks;      // cputicks when syscall has returned (for tracing)
   struct p* tracesysoldp;    // gort-only: m.oldp when its system call returned (traceGoSysExit)
-  uint32_t tracesyscalltick; // gort-only: m.syscalltick then
   uint64_t tracestartstk;    // gort-only: the stack id of its start function's one frame (traceGoCreate)
+  uint32_t tracesyscalltick; // gort-only: m.syscalltick then (here: it packs with ehUncaughtExceptions)
 
   // gort-only: per-stack thread state saved while the g is switched out
   // (fiber_annotations.h): the C++ runtime's exception state, and in
