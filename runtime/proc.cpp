@@ -3618,10 +3618,11 @@ int GOMAXPROCS(int n) {
   return ret;
 }
 
-// gort-only: starts an M that waits on the idle list before it runs
-// anything, as the M Go's runtime.main started for its init goroutines
-// waits in stopm by the time main.main runs (runtime::main). startm's mget
-// finds it and wakes it with m.nextp set; mstart1 then acquires that P.
+// Starts an M that waits on the idle list before it runs anything, as
+// the M Go's runtime.main started for its init goroutines waits in stopm
+// by the time main.main runs (runtime::main). startm's mget finds it and
+// wakes it with m.nextp set; mstart1 then acquires that P.
+// gort-only: Go's init leaves this M behind; gort has no init goroutines.
 void newmIdle() {
   m* mp = allocm(nullptr, mPark, -1);
   mp->sigmask = initSigmask;

@@ -218,6 +218,7 @@ __attribute__((noinline)) traceBuf* traceBufNew(std::atomic<traceBuf*>* slot, bo
   return nb;
 }
 
+// gort-only: the buffer in slot, made on first use (traceBufNew, out of line).
 inline traceBuf* traceBufOf(std::atomic<traceBuf*>* slot, bool isP, int64_t id, m* mp) {
   traceBuf* b = slot->load(std::memory_order_acquire);
   return b != nullptr ? b : traceBufNew(slot, isP, id, mp);

@@ -596,11 +596,12 @@ void traceback1(tbprinter& out, g* gp, ucontext_t* ctx, bool precise, int skip) 
 // which have no goid and no creator.
 bool isMgoroutine(g* gp) { return gp->m != nullptr && (gp == gp->m->g0 || gp == gp->m->gsignal); }
 
-// gort-only: tracecallers' walk (in this namespace, for inRuntimeText). The
-// return pcs of gp's frames from its saved state, innermost first, without
+// tracecallers' walk (in this namespace, for inRuntimeText). The return
+// pcs of gp's frames from its saved state, innermost first, without
 // the runtime's frames at either end (the scheduler's, down to the event;
 // goexit's), at most max; 0 when gp.sched holds no state.
 // Must run on g0, with gp stopped in mcall or systemstack (gp.sched set).
+// gort-only: Go's gcallers walks its own frame records; this is libunwind's.
 int traceWalk(g* gp, uintptr_t* pcs, int max) {
   if (gp->sched.sp < gp->stack.lo || gp->sched.sp >= gp->stack.hi) return 0;
   ucontext_t uc;
@@ -692,10 +693,11 @@ int gcallers(g* gp, uintptr_t* pcs, int max) {
 // traceback.go: gcallers (gort: the tracer's walk from g.sched; see traceWalk)
 int tracecallers(g* gp, uintptr_t* pcs, int max) { return traceWalk(gp, pcs, max); }
 
-// gort-only: the tracer's symbolizer (trace.go's stack dump uses
+// The tracer's symbolizer (trace.go's stack dump uses
 // CallersFrames): f(name, file, line) for each function of the inline
 // chain at return address pc, innermost first, the physical one last.
 // Runs on the system stack; callable from any thread.
+// gort-only: trace.go names frames through the runtime's own tables.
 void tracesymbolize(uintptr_t pc, void (*f)(void*, const char*, const char*, int), void* arg) {
   onSystemStack([&] {
     syminfo si;

@@ -177,14 +177,23 @@ TESTPROG_SCENARIO(UnguardedSleeps) {
 // goroutine shuts the listening socket down), finds errno set and itself
 // on the thread it called from, though the P went to another M meanwhile.
 // errno is read as g++ compiles it: its address taken before the call.
-TESTPROG_SCENARIO(UnguardedCallErrno) {
+// guarded: the call is made inside a SyscallGuard, where it goes straight
+// to libc and the guard must do what the wrapper does.
+static int acceptErrno(bool guarded) {
   static uint16_t port;
   static int ls = listenLoopback(&port);
+  static bool inGuard = guarded;
   return blockedCallLetsOthersRun(
       [] {
         int64_t tid = rt::gettid();
         errno = 0;
-        int c = accept(ls, nullptr, nullptr);
+        int c;
+        if (inGuard) {
+          rt::SyscallGuard sys;
+          c = accept(ls, nullptr, nullptr);
+        } else {
+          c = accept(ls, nullptr, nullptr);
+        }
         int e = errno;
         printf("accept %d, errno %s, %s thread\n", c, e == EINVAL ? "EINVAL" : "wrong",
                rt::gettid() == tid ? "same" : "another");
@@ -199,34 +208,9 @@ TESTPROG_SCENARIO(UnguardedCallErrno) {
       });
 }
 
-// The same through SyscallGuard: accept(2) inside the guard goes straight
-// to libc (the guard is the syscall state already); the guard must bring
-// the goroutine back on its thread with accept's errno, though its P was
-// taken while it waited.
-TESTPROG_SCENARIO(GuardedCallErrno) {
-  static uint16_t port;
-  static int ls = listenLoopback(&port);
-  return blockedCallLetsOthersRun(
-      [] {
-        int64_t tid = rt::gettid();
-        errno = 0;
-        int c;
-        {
-          rt::SyscallGuard sys;
-          c = accept(ls, nullptr, nullptr);
-        }
-        int e = errno;
-        printf("accept %d, errno %s, %s thread\n", c, e == EINVAL ? "EINVAL" : "wrong",
-               rt::gettid() == tid ? "same" : "another");
-      },
-      [] {
-        if (shutdown(ls, SHUT_RDWR) != 0) abort();
-        // Keep the P until accept has returned and found it taken, as in
-        // UnguardedCallErrno.
-        while (rt::readgstatus(blocked.load()) == rt::_Gsyscall) {
-        }
-      });
-}
+TESTPROG_SCENARIO(UnguardedCallErrno) { return acceptErrno(false); }
+
+TESTPROG_SCENARIO(GuardedCallErrno) { return acceptErrno(true); }
 
 // A goroutine locked to its thread (LockOSThread) blocked in read(2)
 // gives up its P too, and comes back on its thread.
