@@ -43,13 +43,6 @@
 #include "runtime/runtime1.h"
 #include "runtime/stubs.h"
 
-extern "C" {
-// Provided by the linker for the runtime's renamed text section (see the
-// gort target in CMakeLists.txt).
-extern const char __start_gort_runtime_text[] __attribute__((weak));
-extern const char __stop_gort_runtime_text[] __attribute__((weak));
-}
-
 namespace gort::runtime {
 
 // ===========================================================================
@@ -274,13 +267,6 @@ void symbolize(uintptr_t tracepc, syminfo* si) {
     snprintf(si->f[0].file, sizeof si->f[0].file, "?");
     si->f[0].line = 0;
   }
-}
-
-// gort-only: pc lies in libgort's own text (as preempt.cpp's check).
-bool inRuntimeText(uintptr_t pc) {
-  uintptr_t lo = reinterpret_cast<uintptr_t>(__start_gort_runtime_text);
-  uintptr_t hi = reinterpret_cast<uintptr_t>(__stop_gort_runtime_text);
-  return pc >= lo && pc < hi;
 }
 
 bool hasPrefix(const char* s, const char* prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
@@ -596,7 +582,7 @@ void traceback1(tbprinter& out, g* gp, ucontext_t* ctx, bool precise, int skip) 
 // which have no goid and no creator.
 bool isMgoroutine(g* gp) { return gp->m != nullptr && (gp == gp->m->g0 || gp == gp->m->gsignal); }
 
-// tracecallers' walk (in this namespace, for inRuntimeText). The return
+// tracecallers' walk. The return
 // pcs of gp's frames from its saved state, innermost first, without
 // the runtime's frames at either end (the scheduler's, down to the event;
 // goexit's), at most max; 0 when gp.sched holds no state.

@@ -436,6 +436,10 @@ TEST_CASE("systemstack runs fn on g0's stack and returns to the goroutine - nest
   uintptr_t outerSp = 0, innerSp = 0;
   export_test::Sched during{};
   int ran = 0;
+  // Not preempted from here to the checks: an asynchronous preemption
+  // switches gp out and back in, and leaves its own resume pc in
+  // sched.pc (gogo clears sp, as Go's does, not pc).
+  std::optional<runtime::NoPreempt> keepG(std::in_place);
   export_test::Systemstack([&] {
     outerG = export_test::Getg();
     outerSp = asmtest_getsp();
@@ -454,6 +458,7 @@ TEST_CASE("systemstack runs fn on g0's stack and returns to the goroutine - nest
   CHECK(export_test::OnStackOf(gp, asmtest_getsp()));
   CHECK(export_test::SchedOf(gp).sp == 0);
   CHECK(export_test::SchedOf(gp).pc == 0);
+  keepG.reset();
   // fn ran on g0, on g0's stack, below the top every switch starts from.
   CHECK(outerG == g0);
   CHECK(export_test::OnStackOf(g0, outerSp));
