@@ -7,6 +7,11 @@
 
 #include <signal.h>
 
+// glibc's own name for sigaction: the kernel's action, past the
+// interposed sigaction of signal_unix.cpp (exported by libc.so and libc.a
+// alike).
+extern "C" int __sigaction(int sig, const struct sigaction* act, struct sigaction* oldact);
+
 namespace gort::runtime {
 
 // os_linux.go: futexsleep. Sleep on addr while *addr == val, at most ns

@@ -28,6 +28,7 @@
 #include <libunwind.h>
 
 #include "runtime/lock_futex.h"
+#include "runtime/os_linux.h"
 #include "runtime/panic.h"
 #include "runtime/proc.h"
 #include "runtime/runtime1.h"
@@ -53,7 +54,11 @@ bool didothers;
 [[noreturn]] void crash() {
   if (trace.enabled) traceShutdown();  // gort: keep the trace up to the crash
   fflush(nullptr);
-  signal(SIGABRT, SIG_DFL);
+  // The kernel's action, not the interposed signal's: gort owns SIGABRT,
+  // and its handler would catch this one as a program's abort.
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  __sigaction(SIGABRT, &dfl, nullptr);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGABRT);

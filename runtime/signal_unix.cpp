@@ -4,9 +4,10 @@
 // now: installing the handler (initsig), the handler's preemption path
 // (sighandler -> doSigPreempt) and sending the request (preemptM,
 // signalM). Handlers run on the M's alternate signal stack (gsignal's,
-// set by minit), and the crash paths: SIGQUIT dumps every goroutine, a
-// fault is a stack overflow or a nil dereference (sighandler's _SigThrow
-// and _SigPanic halves, with tracebacks from traceback.cpp).
+// set by minit), and the crash paths: SIGQUIT, SIGILL, SIGTRAP and
+// SIGABRT dump every goroutine; a fault (SIGSEGV, SIGBUS, SIGFPE) is a
+// stack overflow or sigpanic's panic or throw (sighandler's _SigThrow and
+// _SigPanic halves, with tracebacks from traceback.cpp).
 
 #include <signal.h>
 #include <sys/syscall.h>
@@ -15,10 +16,7 @@
 #include <atomic>
 #include <cerrno>
 
-// glibc's own name for sigaction, which the interposed sigaction below
-// forwards to (exported by libc.so and libc.a alike).
-extern "C" int __sigaction(int sig, const struct sigaction* act, struct sigaction* oldact);
-
+#include "runtime/os_linux.h"
 #include "runtime/panic.h"
 #include "runtime/preempt.h"
 #include "runtime/proc.h"
@@ -143,6 +141,12 @@ static const char* signame(int sig) {
       return "SIGBUS: bus error";
     case SIGTRAP:
       return "SIGTRAP: trace trap";
+    case SIGILL:
+      return "SIGILL: illegal instruction";
+    case SIGABRT:
+      return "SIGABRT: abort";
+    case SIGFPE:
+      return "SIGFPE: floating-point exception";
     default:
       return "signal";
   }
@@ -194,7 +198,20 @@ static void sigthrow(int sig, siginfo_t* info, ucontext_t* c, g* gp) {
   {
     tbprinter out(2);
     out.printf("%s\n", signame(sig));
-    out.printf("PC=0x%zx m=%lld sigcode=%d\n", size_t(sigctxt_pc(c)), static_cast<long long>(mp->id), info->si_code);
+    // Go prints si_code as the uint64 its sigctxt.sigcode returns.
+    out.printf("PC=0x%zx m=%lld sigcode=%llu\n", size_t(sigctxt_pc(c)), static_cast<long long>(mp->id),
+               static_cast<unsigned long long>(int64_t(info->si_code)));
+    if (sig == SIGILL || sig == SIGFPE) {
+      // It would be nice to know how long the instruction is; print 16
+      // bytes, which covers most, without straddling into the next page
+      // (which may not be mapped).
+      uintptr_t pc = sigctxt_pc(c);
+      uintptr_t n = 16;
+      if (n > sigPageSize - pc % sigPageSize) n = sigPageSize - pc % sigPageSize;
+      out.printf("instruction bytes:");
+      for (uintptr_t i = 0; i < n; i++) out.printf(" 0x%x", unsigned(reinterpret_cast<const uint8_t*>(pc)[i]));
+      out.printf("\n");
+    }
     out.printf("\n");
     if (level > 0) {
       goroutineheader(out, gp);
@@ -243,14 +260,20 @@ static bool isAbortPC(uintptr_t pc) {
   return pc >= entry && pc < entry + 16;
 }
 
-// signal_unix.go: sighandler (the SIGSEGV/SIGBUS, _SigPanic, half), with
-// stack.go: newstack (its overflow report).
+// signal_unix.go: sighandler (the _SigPanic half: SIGSEGV, SIGBUS, SIGFPE),
+// with signal_unix.go: sigpanic (its messages) and stack.go: newstack (its
+// overflow report).
 // A fault in the guard page below a goroutine's stack (or with sp below
 // it) is a stack overflow, reported in newstack's words. Any other fault
-// in a goroutine is Go's nil-dereference panic; in the runtime's own
-// stacks, "unexpected signal during runtime execution". gort: Go turns a
-// goroutine's fault into a recoverable panic (sigpanic); a signal handler
-// can't throw a C++ exception into the interrupted code, so it is fatal.
+// in a goroutine is the panic sigpanic would raise: a nil dereference
+// (a fault below address 0x1000), an integer division by zero or
+// overflow, a floating point error; a wild address is sigpanic's throw,
+// "unexpected fault address". In the runtime's own stacks it is
+// "unexpected signal during runtime execution". A fault signal sent by a
+// program (kill: SI_USER) is no fault: Go throws it like SIGQUIT. gort: Go
+// turns a goroutine's fault into a recoverable panic (sigpanic); a signal
+// handler can't throw a C++ exception into the interrupted code, so it is
+// fatal.
 static void sigfault(int sig, siginfo_t* info, ucontext_t* c, g* gp) {
   m* mp = gp->m;
   uintptr_t addr = uintptr_t(info->si_addr);
@@ -259,6 +282,7 @@ static void sigfault(int sig, siginfo_t* info, ucontext_t* c, g* gp) {
   // On many architectures, the abort function just causes a memory fault.
   // Don't turn that into a panic.
   if (isAbortPC(pc)) sigthrow(sig, info, c, gp);
+  if (info->si_code == SI_USER) sigthrow(sig, info, c, gp);
   bool user = gp != mp->g0 && gp != mp->gsignal;
   if (user && sig == SIGSEGV && gp->stack.lo != 0 &&
       ((addr < gp->stack.lo && addr + sigPageSize >= gp->stack.lo) || sp < gp->stack.lo)) {
@@ -270,22 +294,43 @@ static void sigfault(int sig, siginfo_t* info, ucontext_t* c, g* gp) {
     }
     fatalthrow(throwTypeRuntime, c, true, 0);
   }
+  const int code = info->si_code;
+  const char* panicmsg = nullptr;  // the runtime error sigpanic panics with
+  if (user) {
+    switch (sig) {
+      case SIGBUS:
+        if (code == BUS_ADRERR && addr < 0x1000) panicmsg = "invalid memory address or nil pointer dereference";
+        break;
+      case SIGSEGV:
+        if ((code == 0 || code == SEGV_MAPERR || code == SEGV_ACCERR) && addr < 0x1000)
+          panicmsg = "invalid memory address or nil pointer dereference";
+        break;
+      case SIGFPE:
+        panicmsg = code == FPE_INTDIV   ? "integer divide by zero"
+                   : code == FPE_INTOVF ? "integer overflow"
+                                        : "floating point error";
+        break;
+    }
+  }
   {
     tbprinter out(2);
-    if (user)
-      out.printf("panic: runtime error: invalid memory address or nil pointer dereference\n");
-    else
+    if (!user)
       out.printf("fatal error: unexpected signal during runtime execution\n");
-    out.printf("[signal %s code=0x%x addr=0x%zx pc=0x%zx]\n", signame(sig), unsigned(info->si_code), size_t(addr),
+    else if (panicmsg != nullptr)
+      out.printf("panic: runtime error: %s\n", panicmsg);
+    else
+      out.printf("unexpected fault address 0x%zx\nfatal error: fault\n", size_t(addr));
+    out.printf("[signal %s code=0x%x addr=0x%zx pc=0x%zx]\n", signame(sig), unsigned(code), size_t(addr),
                size_t(pc));
   }
-  if (user) fatalpanicctx(c, true, 0);
+  if (panicmsg != nullptr) fatalpanicctx(c, true, 0);
   fatalthrow(throwTypeRuntime, c, true, 0);
 }
 
 // signal_unix.go: sighandler
 // The runtime's handler for the signals it owns: sigPreempt, SIGQUIT,
-// SIGSEGV and SIGBUS. On a thread that is not an M (no g) the fatal ones
+// SIGILL, SIGTRAP, SIGABRT (sigtable's _SigThrow), SIGBUS, SIGFPE, SIGSEGV
+// (_SigPanic). On a thread that is not an M (no g) the fatal ones
 // get their default action back and happen again.
 static void sighandler(int sig, siginfo_t* info, void* ctx) {
   int savedErrno = errno;
@@ -303,7 +348,8 @@ static void sighandler(int sig, siginfo_t* info, void* ctx) {
       struct sigaction dfl {};
       dfl.sa_handler = SIG_DFL;
       __sigaction(sig, &dfl, nullptr);  // the kernel's, not the interposed one
-      if (sig == SIGQUIT || sig == SIGTRAP) raise(sig);  // a fault re-faults on return; INT3 would not
+      // A fault re-faults on return; a trap (INT3) or a sent signal would not.
+      if (sig == SIGQUIT || sig == SIGTRAP || sig == SIGABRT || info->si_code <= 0) raise(sig);
     }
     errno = savedErrno;
     return;
@@ -317,9 +363,9 @@ static void sighandler(int sig, siginfo_t* info, void* ctx) {
       gp->m->preemptGen.fetch_add(1);
       gp->m->signalPending.store(0);
     }
-  } else if (sig == SIGQUIT || sig == SIGTRAP) {
+  } else if (sig == SIGQUIT || sig == SIGTRAP || sig == SIGILL || sig == SIGABRT) {
     sigthrow(sig, info, c, gp);
-  } else if (sig == SIGSEGV || sig == SIGBUS) {
+  } else if (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE) {
     sigfault(sig, info, c, gp);
   }
   errno = savedErrno;
@@ -334,7 +380,7 @@ void initsig() {
   sa.sa_sigaction = sighandler;
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
   sigfillset(&sa.sa_mask);
-  for (int sig : {sigPreempt, SIGQUIT, SIGSEGV, SIGBUS, SIGTRAP}) {
+  for (int sig : {sigPreempt, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV}) {
     // A handler the program installed before rt0_go is kept, to forward
     // to (Go's initsig saves it in fwdSig as well).
     while (fwdSigLock.test_and_set(std::memory_order_acquire)) {
@@ -370,7 +416,8 @@ void preemptM(m* mp) {
 
 // gort-only: sigaction as the program sees it (interposed).
 int sigactionInterposed(int sig, const struct sigaction* act, struct sigaction* oldact) {
-  // For a signal gort handles (SIGURG, SIGQUIT, SIGSEGV, SIGBUS, SIGTRAP,
+  // For a signal gort handles (SIGURG, SIGQUIT, SIGILL, SIGTRAP, SIGABRT,
+  // SIGBUS, SIGFPE, SIGSEGV,
   // once rt0_go has installed the handlers) the program's action is recorded
   // in fwdSig and gort's handler stays, forwarding to it (see sigfwdgo):
   // otherwise a program's SIGURG handler would swallow every preemption

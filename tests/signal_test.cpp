@@ -3,6 +3,11 @@
 // (tests/testprog/signal_scenarios.cpp) with its output on a pipe.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
+#include <regex>
+#include <string>
+
 #include "export_test.h"
 #include "testprog_run.h"
 
@@ -46,4 +51,75 @@ TEST_CASE("A program's SIGURG handler keeps preemption and stop-the-world workin
   REQUIRE(r.output ==
           "preempted\nstopped the world\nhandler got kill's SIGURG; sigaction reports it: 1\n");
   REQUIRE(r.exitStatus == 0);
+}
+
+// The faults a goroutine's own code raises, in Go's words (signal_unix.go:
+// sighandler, sigpanic; sigtab_linux_generic.go's flags). Each ran into the
+// kernel's default action before: no traceback, "Floating point exception",
+// "Illegal instruction", "Aborted".
+
+TEST_CASE("An integer division by zero in a goroutine is Go's divide panic with the signal line",
+          "[signal][traceback]") {
+  auto r = testprog::run("DivideByZero");
+  INFO(r.output);
+#if defined(__x86_64__)
+  REQUIRE(r.output.rfind("panic: runtime error: integer divide by zero\n"
+                         "[signal SIGFPE: floating-point exception code=0x1 addr=0x",
+                         0) == 0);
+  REQUIRE(std::regex_search(r.output, std::regex("\n\ngoroutine \\d+ \\[running\\]:\n[^\n]*divideBy\\(")));
+  REQUIRE(r.exitStatus == 2);
+#else
+  // arm64's sdiv returns 0 for a zero divisor and traps nothing.
+  REQUIRE(r.output == "quotient 0\n");
+  REQUIRE(r.exitStatus == 0);
+#endif
+}
+
+TEST_CASE("An illegal instruction in a goroutine throws SIGILL with its bytes and the goroutine's traceback",
+          "[signal][traceback]") {
+  auto r = testprog::run("IllegalInstruction");
+  INFO(r.output);
+  REQUIRE(std::regex_search(r.output, std::regex("^SIGILL: illegal instruction\nPC=0x[0-9a-f]+ m=\\d+ sigcode=\\d+\n")));
+#if defined(__x86_64__)
+  REQUIRE(r.output.find("\ninstruction bytes: 0xf 0xb ") != std::string::npos);  // ud2
+#else
+  REQUIRE(r.output.find("\ninstruction bytes: 0x0 0x0 0x0 0x0 ") != std::string::npos);  // udf #0
+#endif
+  REQUIRE(std::regex_search(r.output, std::regex("\n\ngoroutine \\d+ \\[running\\]:\n[^\n]*illegalInstruction\\(")));
+  REQUIRE(r.output.find("panic: ") == std::string::npos);
+  REQUIRE(r.exitStatus == 2);
+}
+
+TEST_CASE("abort in a goroutine throws SIGABRT with the goroutine's traceback; GOTRACEBACK=crash then dies of it",
+          "[signal][traceback]") {
+  SECTION("the default: exit status 2") {
+    auto r = testprog::run("AbortInGoroutine");
+    INFO(r.output);
+    // raise's si_code, SI_TKILL (-6), as Go prints it: a uint64.
+    REQUIRE(std::regex_search(r.output, std::regex("^SIGABRT: abort\nPC=0x[0-9a-f]+ m=\\d+ sigcode=18446744073709551610\n\n")));
+    REQUIRE(std::regex_search(r.output, std::regex("\n\ngoroutine \\d+ \\[running\\]:\n")));
+    REQUIRE(r.output.find("abortsHere(", r.output.find("\n\ngoroutine ")) != std::string::npos);
+    REQUIRE(r.exitStatus == 2);
+  }
+  SECTION("GOTRACEBACK=crash: the dump, then the kernel's SIGABRT") {
+    auto r = testprog::run("AbortInGoroutine", {"GOTRACEBACK=crash"});
+    INFO(r.output);
+    REQUIRE(r.output.rfind("SIGABRT: abort\n", 0) == 0);
+    REQUIRE(r.output.find("abortsHere(") != std::string::npos);
+    REQUIRE(r.signal == SIGABRT);
+  }
+}
+
+TEST_CASE("A fault at a wild address in a goroutine is Go's unexpected fault address throw", "[signal][traceback]") {
+  auto r = testprog::run("WildPointer");
+  INFO(r.output);
+  std::smatch m;
+  REQUIRE(std::regex_search(r.output, m, std::regex("^page (0x[0-9a-f]+)\n")));
+  REQUIRE(r.output.find("\nunexpected fault address " + m[1].str() +
+                        "\nfatal error: fault\n[signal SIGSEGV: segmentation violation code=0x2 addr=" + m[1].str() +
+                        " pc=0x") != std::string::npos);
+  REQUIRE(std::regex_search(r.output, std::regex("\n\ngoroutine \\d+ \\[running\\]:\n")));
+  REQUIRE(r.output.find("readWild(", r.output.find("\n\ngoroutine ")) != std::string::npos);
+  REQUIRE(r.output.find("panic: ") == std::string::npos);
+  REQUIRE(r.exitStatus == 2);
 }

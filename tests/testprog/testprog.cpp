@@ -980,6 +980,6 @@ int main(int argc, char** argv) { rt0_go(argc, argv, gomain); }
 // scenario turns it on). A failed allocation returns null, as the
 // out-of-memory scenarios need for the runtime to report it in Go's
 // words, and faults are gort's to report, not ASan's.
-extern "C" const char* __asan_default_options() { return "detect_leaks=0:allocator_may_return_null=1:handle_segv=0:handle_sigbus=0"; }
+extern "C" const char* __asan_default_options() { return "detect_leaks=0:allocator_may_return_null=1:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:handle_abort=0"; }
 // gort-only: the same for TSan (its reports still fail the scenario).
-extern "C" const char* __tsan_default_options() { return "allocator_may_return_null=1:handle_segv=0:handle_sigbus=0"; }
+extern "C" const char* __tsan_default_options() { return "allocator_may_return_null=1:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:handle_abort=0"; }
