@@ -34,7 +34,7 @@ void preemptinit();
 // gort-only: the runtime's cooperative preemption point. Go's compiler
 // checks g.stackguard0 in every function prologue; gort checks g.preempt
 // at the runtime's own entry points (go statements, syscall exit, channel
-// operations) and yields there if asked.
+// operations, package time's timer calls) and yields there if asked.
 void preemptPoint();
 // gort-only: pc lies in libgort's own code (the gort_runtime_text section).
 bool inRuntimeText(uintptr_t pc);

@@ -95,6 +95,7 @@
 #include "runtime/lock_futex.h"
 #include "runtime/netpoll.h"
 #include "runtime/os_linux.h"
+#include "runtime/preempt.h"
 #include "runtime/proc.h"
 #include "runtime/stubs.h"
 #include "runtime/time_public.h"
@@ -145,21 +146,36 @@ bool resetForSleep(g*, void* ut) {
 
 // time.go: startTimer
 // startTimer adds t to the timer heap.
-void startTimer(timer* t) { addtimer(t); }
+// gort: each of these four is a runtime entry point (see preemptPoint):
+// Go's prologue check honours a pending preemption request here, and a
+// goroutine that does little but call them (makes 100,000 timers, resets
+// them in a loop) would otherwise keep its P, and its P's due timers,
+// from everyone but another P's stealWork.
+void startTimer(timer* t) {
+  preemptPoint();
+  addtimer(t);
+}
 
 // time.go: stopTimer
 // stopTimer stops a timer. It reports whether t was stopped before being
 // run.
-bool stopTimer(timer* t) { return deltimer(t); }
+bool stopTimer(timer* t) {
+  preemptPoint();
+  return deltimer(t);
+}
 
 // time.go: resetTimer
 // resetTimer resets an inactive timer, adding it to the heap. Reports
 // whether the timer was modified before it was run.
-bool resetTimer(timer* t, int64_t when) { return resettimer(t, when); }
+bool resetTimer(timer* t, int64_t when) {
+  preemptPoint();
+  return resettimer(t, when);
+}
 
 // time.go: modTimer
 // modTimer modifies an existing timer.
 void modTimer(timer* t, int64_t when, int64_t period, void (*f)(void*, uintptr_t), void* arg, uintptr_t seq) {
+  preemptPoint();
   modtimer(t, when, period, f, arg, seq);
 }
 

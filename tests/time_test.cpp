@@ -373,3 +373,15 @@ TEST_CASE("checkdead: a goroutine parked in a timer's future is not a deadlock",
   REQUIRE(r.output == "woke\n");
   REQUIRE(r.exitStatus == 0);
 }
+
+TEST_CASE("a goroutine that does nothing but timer calls yields its P when sysmon asks", "[time][preempt]") {
+  // Signals off: only the cooperative check in the timer calls
+  // (preemptPoint) can take the only P from the looping goroutine; without
+  // it main never runs again and the bound kills the program.
+  for (const char* scenario : {"TimerResetLoopYields", "AfterFuncLoopYields"}) {
+    auto r = testprog::run(scenario, {"GODEBUG=asyncpreemptoff=1"}, 30);
+    INFO(scenario << ": " << r.output);
+    REQUIRE(r.output == "OK\n");
+    REQUIRE(r.exitStatus == 0);
+  }
+}
