@@ -48,6 +48,13 @@ constexpr bool RaceEnabled = true;
 constexpr bool RaceEnabled = false;
 #endif
 
+// Whether this is the AddressSanitizer build (Go: internal/asan.Enabled).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool AsanEnabled = true;
+#else
+constexpr bool AsanEnabled = false;
+#endif
+
 // Whether preemption signals stop goroutines in this build (not under
 // TSan, which defers signals to its own safe points).
 #if defined(__SANITIZE_THREAD__)

@@ -393,8 +393,12 @@ TEST_CASE("TestOverflowPeriodRuntimeTimer: a periodic timer whose next time over
   };
   auto* a = new arg;
   // gort: both stay allocated: the stopped timer may stay in a heap (Go's
-  // GC keeps it while it is there).
+  // GC keeps it while it is there). Kept reachable from a static, so that
+  // LeakSanitizer is quiet once a later test's cleantimers drops it.
   auto* r = new rt::timer{};
+  static std::vector<void*> kept;
+  kept.push_back(a);
+  kept.push_back(r);
   r->when = rt::nanotime();
   r->period = INT64_MAX;
   r->f = [](void* p, uintptr_t) {

@@ -264,7 +264,9 @@ void goInOrder(F&& f, A&&... args) {
 // sits in runnext and runs first (Go 1.19 prints 9 0 1 2 3 4 5 6 7 8).
 TESTPROG_SCENARIO(GoOrder) {
   runtime::NoPreempt np;  // see goInOrder
-  int done = 0;
+  // Atomic: tools/gotrace runs the order scenarios at every P, where two
+  // goroutines increment it at once (a lost update left main waiting).
+  std::atomic<int> done{0};
   for (int i = 0; i < 10; i++)
     goInOrder([&done](int i) {
       printf("%d ", i);
@@ -280,7 +282,7 @@ TESTPROG_SCENARIO(GoOrder) {
 // c0 a0 b0 c1 a1 b1 c2 a2 b2 c3 a3 b3).
 TESTPROG_SCENARIO(GoschedOrder) {
   runtime::NoPreempt np;  // see goInOrder
-  int done = 0;
+  std::atomic<int> done{0};  // atomic: see GoOrder
   for (const char* name : {"a", "b", "c"})
     goInOrder([&done](const char* n) {
       for (int i = 0; i < 4; i++) {
@@ -333,9 +335,10 @@ TESTPROG_SCENARIO(LockedThreadNewmAffinity) {
 // gort-only: an order test (tests/order_test.cpp) mixing go statements,
 // an unbuffered and a buffered channel, sync.Mutex, Gosched and Sleep.
 // The expected line was printed by Go 1.19.8 running the same program
-// with GOMAXPROCS=1 (40 runs, one output; the program is in
-// tests/testdata/mixed_order.go); the sleeps are long next to the work so
-// that the timers fire where nothing else is runnable.
+// with GOMAXPROCS=1 (the program is in tests/testdata/mixed_order.go).
+// The two sleeps run while every other goroutine is blocked or done, and
+// the longer one starts after the shorter, so the order follows from
+// their deadlines, not from how fast the work between them runs.
 TESTPROG_SCENARIO(MixedOrder) {
   runtime::NoPreempt np;  // see goInOrder
   // Ten Goscheds first, as the Go program does: they keep the scenario's
@@ -346,8 +349,9 @@ TESTPROG_SCENARIO(MixedOrder) {
   gort::sync::WaitGroup wg;
   chan<int> c(0);  // unbuffered
   chan<int> b(2);  // buffered
+  chan<int> start(0), zdone(0);
   auto out = [](const char* s, int i) { printf("%s%d ", s, i); };
-  wg.Add(5);
+  wg.Add(4);
   mu.Lock();
   goInOrder([&] {
     for (int i = 0; i < 3; i++) {
@@ -382,17 +386,22 @@ TESTPROG_SCENARIO(MixedOrder) {
     wg.Done();
   });
   goInOrder([&] {
+    start.recv();
     gort::time::Sleep(std::chrono::milliseconds(100));
     out("z", 1);
-    wg.Done();
+    zdone.close();
   });
   runtime::Gosched();
   out("main", 0);
   mu.Unlock();
   for (int v : b) out("x", v);
+  wg.Wait();
+  // Nothing else is runnable. close readies the sleeper (runnext), which
+  // runs once main parks in Sleep: its 100 ms starts after main's 20 ms.
+  start.close();
   gort::time::Sleep(std::chrono::milliseconds(20));
   out("main", 1);
-  wg.Wait();
+  zdone.recv();
   printf("\n");
   return 0;
 }

@@ -5,6 +5,8 @@
 # `go tool trace -pprof=sched` prints a profile of the tour's trace, and
 # that the tour traced with GORT_TRACESTACKS has multi-frame stacks.
 #   check_gotrace.sh TOUR TESTPROG [EMULATOR...]
+# GOTRACE_SKIP: scenarios this build cannot run (space-separated; the
+# TSan build names those that need asynchronous preemption).
 # Exit 77 (ctest: skipped) when the Go 1.19 toolchain is absent.
 set -u
 tour=$1 testprog=$2
@@ -63,6 +65,7 @@ for s in $("${emu[@]}" "$testprog" 2>&1 | sed -n 's/.*scenarios: //p'); do
   # StackCanaryClobber spins until a clobber: millions of events, a minute to print.
   # OomStacks runs the process out of memory, the trace's own buffers included.
   case $s in CrashDumpsAllThreads | NoPreemptHonoured | StackOverflowGuard | StackOverflowGuardMprotect | StackCanaryClobber | PanicSystemstack | SignalExitStatus | OomStacks) continue ;; esac
+  case " ${GOTRACE_SKIP:-} " in *" $s "*) echo "skip $s: GOTRACE_SKIP (not runnable in this build)"; continue ;; esac
   GORT_TRACE="$dir/$s.trace" timeout 120 "${emu[@]}" "$testprog" "$s" > /dev/null 2>&1
   parse "$s"
 done
