@@ -359,10 +359,10 @@ void traceGoStop(traceEnd why, int kind, int64_t a, uint8_t reason) {
 // stack and string tables, and EvFrequency, are written at the end.
 //
 // A goroutine's events carry the sequence numbers the parser checks
-// (g.traceseq: one more at each GoStart, GoUnblock and GoSysExit). gort
-// always writes the non-Local forms (EvGoStart, EvGoUnblock, EvGoSysExit),
-// which the parser orders by sequence number alone; Go writes the Local
-// forms when the P is the one of the goroutine's last event, to save bytes.
+// (g.traceseq: one more at each GoStart, GoUnblock and GoSysExit). As Go,
+// GoStart and GoUnblock take their Local forms, without the number, when
+// the P is g.tracelastp (the P of the goroutine's last such event, or of
+// its creation): the parser orders those by the P's batch alone.
 //
 // Stacks: EvGoCreate's new stack is one frame, the goroutine's start
 // function (g.startpc), as Go's. The stack of an event a goroutine writes
@@ -401,6 +401,8 @@ enum : uint8_t {
   GoSysExit = 29,     // syscall exit [timestamp, goroutine id, seq, real timestamp]
   GoSysBlock = 30,    // syscall blocks [timestamp]
   String = 37,        // string dictionary entry [ID, length, string]
+  GoStartLocal = 38,  // goroutine starts running on the same P as the last event [timestamp, goroutine id]
+  GoUnblockLocal = 39, // goroutine is unblocked on the same P as the last event [timestamp, goroutine id, stack]
   GoBlockGC = 42,     // goroutine blocks on GC assist [timestamp, stack]
 };
 }  // namespace goev
@@ -521,7 +523,8 @@ __attribute__((always_inline)) inline void traceGoEventNow(traceBuf* b, uint8_t 
   b->pos = pos;
   // For traceShutdownGo: the goroutine left running on this P.
   if constexpr (sizeof...(A) > 0)
-    if (ev == goev::GoStart) b->runningG = uint64_t(std::get<0>(std::make_tuple(args...)));
+    if (ev == goev::GoStart || ev == goev::GoStartLocal)
+      b->runningG = uint64_t(std::get<0>(std::make_tuple(args...)));
   if (traceEvStopsG(ev)) b->runningG = 0;
 }
 
@@ -715,6 +718,14 @@ void goGoCreate(g* newg, uintptr_t pc) {
   traceGoEventP(mp->p, goev::GoCreate, uint64_t(newg->goid), newg->tracestartstk, traceCurStack(mp));
 }
 
+// trace.go: traceGoStart (its event, gp's on pp: Local on gp's last P).
+inline void goGoStartEvent(g* gp, p* pp) {
+  gp->traceseq++;
+  if (gp->tracelastp == pp) return traceGoEventP(pp, goev::GoStartLocal, uint64_t(gp->goid));
+  gp->tracelastp = pp;
+  traceGoEventP(pp, goev::GoStart, uint64_t(gp->goid), gp->traceseq);
+}
+
 // trace.go: traceGoStart (for a goroutine back from a system call; see
 // goGoStart), out of line.
 __attribute__((noinline)) void goGoStartSyscall(m* mp, g* gp, p* pp) {
@@ -728,9 +739,7 @@ __attribute__((noinline)) void goGoStartSyscall(m* mp, g* gp, p* pp) {
   gp->traceseq++;
   gp->tracelastp = pp;
   traceGoEventP(pp, goev::GoSysExit, uint64_t(gp->goid), gp->traceseq, 0);
-  gp->traceseq++;
-  gp->tracelastp = pp;
-  traceGoEventP(pp, goev::GoStart, uint64_t(gp->goid), gp->traceseq);
+  goGoStartEvent(gp, pp);
 }
 
 // trace.go: traceGoStart
@@ -746,17 +755,17 @@ void goGoStart() {
   p* pp = mp->p;
   if (gp == nullptr || pp == nullptr) return;  // procresize at bootstrap: no goroutine yet
   if (__builtin_expect(gp->syscallsp != 0, 0)) return goGoStartSyscall(mp, gp, pp);
-  gp->traceseq++;
-  gp->tracelastp = pp;
-  traceGoEventP(pp, goev::GoStart, uint64_t(gp->goid), gp->traceseq);
+  goGoStartEvent(gp, pp);
 }
 
 // trace.go: traceGoUnpark
 void goGoUnpark(g* gp) {
   m* mp = getg()->m;
+  p* pp = mp->p;
   gp->traceseq++;
-  gp->tracelastp = mp->p;
-  traceGoEventP(mp->p, goev::GoUnblock, uint64_t(gp->goid), gp->traceseq, traceCurStack(mp));
+  if (gp->tracelastp == pp) return traceGoEventP(pp, goev::GoUnblockLocal, uint64_t(gp->goid), traceCurStack(mp));
+  gp->tracelastp = pp;
+  traceGoEventP(pp, goev::GoUnblock, uint64_t(gp->goid), gp->traceseq, traceCurStack(mp));
 }
 
 // trace.go: traceGoSysExit
