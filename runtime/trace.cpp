@@ -159,6 +159,10 @@ struct traceBuf {
   // event, for traceShutdown; the ticks of the batch's last event.
   std::atomic<uint32_t> busy{0};
   uint64_t lastTicks = 0;
+  // Go's format: where the next event goes in cur's bytes (cur->n is set
+  // when the chunk is queued), and past which it is full; nil: no chunk.
+  uint8_t* pos = nullptr;
+  uint8_t* lim = nullptr;
   uint64_t runningG = 0;  // the goroutine this P's events have running, or 0
   bool isP = false;
   int64_t id = 0;           // the P's or the M's id
@@ -194,6 +198,8 @@ void traceFullQueue(traceChunk* c) {
   futexwakeup(&traceWriterSeq, 1);
 }
 
+void traceFirstChunk(traceBuf* b);
+
 // gort-only: the buffer in *slot, made at the first event of its P or M
 // (traceBufOf's slow path). Both the owner and a thread that took the P
 // may get here first, so the slot is set with a CAS.
@@ -207,7 +213,9 @@ __attribute__((noinline)) traceBuf* traceBufNew(std::atomic<traceBuf*>* slot, bo
     nb->procid = gettid();
     nb->role = mp == &m0 ? "main thread" : mp->mstartfn == sysmon ? "sysmon" : "";
   }
+  if (trace.gofmt) traceFirstChunk(nb);
   if (!slot->compare_exchange_strong(b, nb, std::memory_order_acq_rel)) {
+    free(nb->cur);
     delete nb;
     return b;
   }
@@ -351,10 +359,10 @@ void traceGoStop(traceEnd why, int kind, int64_t a, uint8_t reason) {
 // stack and string tables, and EvFrequency, are written at the end.
 //
 // A goroutine's events carry the sequence numbers the parser checks
-// (g.traceseq: one more at each GoStart, GoUnblock and GoSysExit). gort
-// always writes the non-Local forms (EvGoStart, EvGoUnblock, EvGoSysExit),
-// which the parser orders by sequence number alone; Go writes the Local
-// forms when the P is the one of the goroutine's last event, to save bytes.
+// (g.traceseq: one more at each GoStart, GoUnblock and GoSysExit). As Go,
+// GoStart and GoUnblock take their Local forms, without the number, when
+// the P is g.tracelastp (the P of the goroutine's last such event, or of
+// its creation): the parser orders those by the P's batch alone.
 //
 // Stacks: EvGoCreate's new stack is one frame, the goroutine's start
 // function (g.startpc), as Go's. The stack of an event a goroutine writes
@@ -393,6 +401,8 @@ enum : uint8_t {
   GoSysExit = 29,     // syscall exit [timestamp, goroutine id, seq, real timestamp]
   GoSysBlock = 30,    // syscall blocks [timestamp]
   String = 37,        // string dictionary entry [ID, length, string]
+  GoStartLocal = 38,  // goroutine starts running on the same P as the last event [timestamp, goroutine id]
+  GoUnblockLocal = 39, // goroutine is unblocked on the same P as the last event [timestamp, goroutine id, stack]
   GoBlockGC = 42,     // goroutine blocks on GC assist [timestamp, stack]
 };
 }  // namespace goev
@@ -402,6 +412,8 @@ constexpr int64_t traceGlobProc = -1;  // trace.go: traceGlobProc, the batch of 
 // trace.go: traceTickDiv. Timestamps in traces are cputicks/traceTickDiv.
 #if defined(__x86_64__)
 constexpr uint64_t traceTickDiv = 64;
+#elif defined(__aarch64__)
+constexpr uint64_t traceTickDiv = 1;  // gort: the generic timer ticks at 1 GHz at most (see cputicks)
 #else
 constexpr uint64_t traceTickDiv = 16;
 #endif
@@ -409,9 +421,22 @@ constexpr uint64_t traceTickDiv = 16;
 constexpr uint32_t traceMaxEventBytes = 2 + 5 * 10;
 
 // runtime: cputicks (asm_amd64.s: RDTSC; os_linux_arm64.go: nanotime).
+// An event reads it once. The trace's EvFrequency is measured against
+// nanotime over the whole trace (traceShutdownGo), as Go's ReadTrace does,
+// so the counter's own frequency need not be known.
 inline int64_t cputicks() {
 #if defined(__x86_64__)
   return int64_t(__builtin_ia32_rdtsc());
+#elif defined(__aarch64__)
+  // gort: Go 1.19 reads nanotime here (a vDSO call that reads this same
+  // counter and scales it); gort reads the generic timer's virtual count
+  // itself, as the vDSO does: after an isb, so that the read is not
+  // taken ahead of the code before it (the parser rejects a trace whose
+  // times disagree with its order). The counter is one for all CPUs, at
+  // cntfrq_el0 (1-1000 MHz; qemu-user counts the host's clock).
+  uint64_t v;
+  asm volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(v) : : "memory");
+  return int64_t(v);
 #else
   return nanotime();
 #endif
@@ -442,10 +467,22 @@ constexpr bool traceEvStopsG(uint8_t ev) {
   return ev < 64 && (stops >> ev & 1) != 0;
 }
 
+// gort-only: queues b's chunk of Go's format, if any, with its length.
+void traceQueueGo(traceBuf* b) {
+  if (b->cur == nullptr) return;
+  b->cur->n = uint32_t(b->pos - b->cur->bytes);
+  traceFullQueue(b->cur);
+  b->cur = nullptr;
+  b->pos = b->lim = nullptr;
+}
+
 // trace.go: traceFlush. Queues b's chunk and starts a new one, a batch
 // whose events count from ticks.
-__attribute__((noinline)) traceChunk* traceFlush(traceBuf* b, uint64_t ticks) {
-  if (b->cur != nullptr) traceFullQueue(b->cur);
+// gort: called when b is made (traceBufNew) and right after the event
+// that leaves less room than traceMaxEventBytes (traceGoEvent), not
+// before the event that finds too little: an event never makes a call.
+__attribute__((noinline)) void traceFlush(traceBuf* b, uint64_t ticks) {
+  traceQueueGo(b);
   auto* c = static_cast<traceChunk*>(malloc(sizeof(traceChunk)));
   if (c == nullptr) throw_("trace: out of memory");
   c->link = nullptr;
@@ -454,30 +491,28 @@ __attribute__((noinline)) traceChunk* traceFlush(traceBuf* b, uint64_t ticks) {
   *pos++ = goev::Batch | 1 << traceArgCountShift;
   pos = traceVarint(pos, uint64_t(b->isP ? b->id : traceGlobProc));
   pos = traceVarint(pos, ticks);
-  c->n = uint32_t(pos - c->bytes);
   b->lastTicks = ticks;
   b->cur = c;
-  return c;
+  b->pos = pos;
+  b->lim = c->bytes + sizeof c->bytes - traceMaxEventBytes;
 }
 
 // trace.go: traceEventLocked. One event in b, which the caller owns (its
-// P) or has locked (the global buffer). args end with the stack id for
-// events that have one.
+// P) or has locked (the global buffer), and which has room for it.
+// args end with the stack id for events that have one.
 // gort: a template inlined at each site (as the two below), so that its
 // arguments stay in registers and each varint is written in place: an
 // event is a few dozen instructions (docs/benchmarks.md).
 template <class... A>
 __attribute__((always_inline)) inline void traceGoEventNow(traceBuf* b, uint8_t ev, A... args) {
   uint64_t ticks = uint64_t(cputicks()) / traceTickDiv;
-  traceChunk* c = b->cur;
-  if (__builtin_expect(c == nullptr || c->n > sizeof c->bytes - traceMaxEventBytes, 0)) c = traceFlush(b, ticks);
+  uint8_t* pos = b->pos;
   uint64_t last = b->lastTicks;
   if (ticks < last) ticks = last;  // gort: another CPU's clock a little behind
   b->lastTicks = ticks;
   // We have only 2 bits for number of arguments. If number is >= 3, then
   // the event type is followed by event length in bytes.
   constexpr size_t narg = sizeof...(A) > 3 ? 3 : sizeof...(A);
-  uint8_t* pos = c->bytes + c->n;
   *pos++ = uint8_t(ev | narg << traceArgCountShift);
   uint8_t* lenp = pos;
   if constexpr (narg == 3) pos++;  // length < 128
@@ -485,11 +520,23 @@ __attribute__((always_inline)) inline void traceGoEventNow(traceBuf* b, uint8_t 
   pos = traceVarint(pos, ticks - last);
   ((pos = traceVarint(pos, uint64_t(args))), ...);
   if constexpr (narg == 3) *lenp = uint8_t(pos - start);
-  c->n = uint32_t(pos - c->bytes);
+  b->pos = pos;
   // For traceShutdownGo: the goroutine left running on this P.
   if constexpr (sizeof...(A) > 0)
-    if (ev == goev::GoStart) b->runningG = uint64_t(std::get<0>(std::make_tuple(args...)));
+    if (ev == goev::GoStart || ev == goev::GoStartLocal)
+      b->runningG = uint64_t(std::get<0>(std::make_tuple(args...)));
   if (traceEvStopsG(ev)) b->runningG = 0;
+}
+
+// gort-only: b's first chunk (Go's format), made with b, so that an
+// event always finds room.
+void traceFirstChunk(traceBuf* b) { traceFlush(b, uint64_t(cputicks()) / traceTickDiv); }
+
+// gort-only: traceGoEvent's end when the chunk is full: a new one, then
+// b is no longer busy.
+__attribute__((noinline)) void traceFlushFull(traceBuf* b) {
+  traceFlush(b, b->lastTicks);
+  b->busy.store(0, std::memory_order_release);
 }
 
 // gort-only: traceGoEventNow unless the trace is shutting down.
@@ -499,20 +546,31 @@ __attribute__((always_inline)) inline void traceGoEvent(traceBuf* b, uint8_t ev,
   b->busy.store(1, std::memory_order_relaxed);
   if (traceMembarrier) std::atomic_signal_fence(std::memory_order_seq_cst);
   else std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (!trace.shutdown.load(std::memory_order_relaxed)) traceGoEventNow(b, ev, args...);
+  if (__builtin_expect(trace.shutdown.load(std::memory_order_relaxed), 0)) {
+    b->busy.store(0, std::memory_order_release);
+    return;
+  }
+  traceGoEventNow(b, ev, args...);
+  if (__builtin_expect(b->pos >= b->lim, 0)) return traceFlushFull(b);  // room for the next event
   b->busy.store(0, std::memory_order_release);
+}
+
+// gort-only: traceGoEventP's slow path, out of line: pp's buffer is yet
+// to be made, or pp is nil (the global buffer, locked).
+template <class... A>
+__attribute__((noinline)) void traceGoEventSlow(p* pp, uint8_t ev, A... args) {
+  if (pp != nullptr) return traceGoEvent(traceBufP(pp), ev, args...);
+  traceBufLockSpin(traceGlobBuf);
+  traceGoEvent(traceGlobBuf, ev, args...);
+  traceRelease(traceGlobBuf);
 }
 
 // trace.go: traceEvent (for pp's buffer; nil: the global one, locked).
 template <class... A>
 __attribute__((always_inline)) inline void traceGoEventP(p* pp, uint8_t ev, A... args) {
-  if (__builtin_expect(pp != nullptr, 1)) {
-    traceGoEvent(traceBufP(pp), ev, args...);
-    return;
-  }
-  traceBufLockSpin(traceGlobBuf);
-  traceGoEvent(traceGlobBuf, ev, args...);
-  traceRelease(traceGlobBuf);
+  traceBuf* b = pp != nullptr ? pp->tracebuf.load(std::memory_order_acquire) : nullptr;
+  if (__builtin_expect(b == nullptr, 0)) return traceGoEventSlow(pp, ev, args...);
+  traceGoEvent(b, ev, args...);
 }
 
 // trace.go: traceStackTable. The stacks events name by id: each a pc
@@ -582,13 +640,9 @@ uint64_t traceStackFunc(uintptr_t fn) {
   return traceStackPut(&pc, 1);
 }
 
-// trace.go: traceStackID
-// The stack of an event the current goroutine writes about itself: with
-// GORT_TRACESTACKS, its calls (gcallers from g.sched, as Go walks them
-// from g0), else one frame, its start function.
-uint64_t traceCurStack(m* mp) {
-  g* gp = mp->curg.load(std::memory_order_relaxed);
-  if (gp == nullptr) return 0;
+// gort-only: traceCurStack's slow path, out of line: the walk, or the
+// first lookup of the start function's frame.
+__attribute__((noinline)) uint64_t traceCurStackSlow(m* mp, g* gp) {
   if (traceStackDepth > 0) {
     uintptr_t pcs[traceStackSize];
     int n = 0;
@@ -601,6 +655,17 @@ uint64_t traceCurStack(m* mp) {
   }
   if (gp->tracestartstk == 0) gp->tracestartstk = traceStackFunc(gp->startpc);
   return gp->tracestartstk;
+}
+
+// trace.go: traceStackID
+// The stack of an event the current goroutine writes about itself: with
+// GORT_TRACESTACKS, its calls (gcallers from g.sched, as Go walks them
+// from g0), else one frame, its start function (inline: a load).
+inline uint64_t traceCurStack(m* mp) {
+  g* gp = mp->curg.load(std::memory_order_relaxed);
+  if (gp == nullptr) return 0;
+  if (__builtin_expect(traceStackDepth == 0 && gp->tracestartstk != 0, 1)) return gp->tracestartstk;
+  return traceCurStackSlow(mp, gp);
 }
 
 // gort-only: the event Go's gopark callers pass for reason (chan.go,
@@ -653,6 +718,30 @@ void goGoCreate(g* newg, uintptr_t pc) {
   traceGoEventP(mp->p, goev::GoCreate, uint64_t(newg->goid), newg->tracestartstk, traceCurStack(mp));
 }
 
+// trace.go: traceGoStart (its event, gp's on pp: Local on gp's last P).
+inline void goGoStartEvent(g* gp, p* pp) {
+  gp->traceseq++;
+  if (gp->tracelastp == pp) return traceGoEventP(pp, goev::GoStartLocal, uint64_t(gp->goid));
+  gp->tracelastp = pp;
+  traceGoEventP(pp, goev::GoStart, uint64_t(gp->goid), gp->traceseq);
+}
+
+// trace.go: traceGoStart (for a goroutine back from a system call; see
+// goGoStart), out of line.
+__attribute__((noinline)) void goGoStartSyscall(m* mp, g* gp, p* pp) {
+  p* oldp = gp->tracesysoldp;
+  if (readgstatus(gp) == _Gsyscall && oldp == pp && mp->syscalltick == pp->syscalltick.load()) return;
+  // Wait till traceGoSysBlock event is emitted. This ensures consistency
+  // of the trace (the goroutine is started after it is blocked).
+  while (oldp != nullptr && oldp->syscalltick.load() == gp->tracesyscalltick) osyield();
+  // trace.go: traceGoSysExit. gort: the real exit time is not given (0,
+  // as Go's fast paths): the parser then keeps this event's own time.
+  gp->traceseq++;
+  gp->tracelastp = pp;
+  traceGoEventP(pp, goev::GoSysExit, uint64_t(gp->goid), gp->traceseq, 0);
+  goGoStartEvent(gp, pp);
+}
+
 // trace.go: traceGoStart
 // gort: also called by exitsyscall's fast path, where Go writes
 // GoSysExit in exitsyscallfast and GoStart only "if oldp != _g_.m.p.ptr()
@@ -665,29 +754,18 @@ void goGoStart() {
   g* gp = mp->curg.load(std::memory_order_relaxed);
   p* pp = mp->p;
   if (gp == nullptr || pp == nullptr) return;  // procresize at bootstrap: no goroutine yet
-  if (gp->syscallsp != 0) {
-    p* oldp = gp->tracesysoldp;
-    if (readgstatus(gp) == _Gsyscall && oldp == pp && mp->syscalltick == pp->syscalltick.load()) return;
-    // Wait till traceGoSysBlock event is emitted. This ensures consistency
-    // of the trace (the goroutine is started after it is blocked).
-    while (oldp != nullptr && oldp->syscalltick.load() == gp->tracesyscalltick) osyield();
-    // trace.go: traceGoSysExit. gort: the real exit time is not given (0,
-    // as Go's fast paths): the parser then keeps this event's own time.
-    gp->traceseq++;
-    gp->tracelastp = pp;
-    traceGoEventP(pp, goev::GoSysExit, uint64_t(gp->goid), gp->traceseq, 0);
-  }
-  gp->traceseq++;
-  gp->tracelastp = pp;
-  traceGoEventP(pp, goev::GoStart, uint64_t(gp->goid), gp->traceseq);
+  if (__builtin_expect(gp->syscallsp != 0, 0)) return goGoStartSyscall(mp, gp, pp);
+  goGoStartEvent(gp, pp);
 }
 
 // trace.go: traceGoUnpark
 void goGoUnpark(g* gp) {
   m* mp = getg()->m;
+  p* pp = mp->p;
   gp->traceseq++;
-  gp->tracelastp = mp->p;
-  traceGoEventP(mp->p, goev::GoUnblock, uint64_t(gp->goid), gp->traceseq, traceCurStack(mp));
+  if (gp->tracelastp == pp) return traceGoEventP(pp, goev::GoUnblockLocal, uint64_t(gp->goid), traceCurStack(mp));
+  gp->tracelastp = pp;
+  traceGoEventP(pp, goev::GoUnblock, uint64_t(gp->goid), gp->traceseq, traceCurStack(mp));
 }
 
 // trace.go: traceGoSysExit
@@ -708,22 +786,17 @@ void goGoSysExit() {
 // blocked: pp need not be the current M's P.
 void goGoSysBlock(p* pp) { traceGoEventP(pp, goev::GoSysBlock); }
 
-}  // namespace
+// ---------------------------------------------------------------------------
+// The events in Chrome JSON: the lanes and slices of the file comment.
+// ---------------------------------------------------------------------------
 
-// ===========================================================================
-// The events (trace.go: "The following functions write specific events
-// to trace").
-// ===========================================================================
-
-// trace.go: traceGomaxprocs
-void traceGomaxprocs(int32_t procs) {
-  if (trace.gofmt) return goGomaxprocs(procs);
+// trace.go: traceGomaxprocs (Chrome JSON)
+__attribute__((noinline)) void jsonGomaxprocs(int32_t procs) {
   traceEvent(traceLane(getg()->m), traceEvGomaxprocs, 0, 0, procs, 0, 0);
 }
 
-// trace.go: traceProcStart
-void traceProcStart() {
-  if (trace.gofmt) return goProcStart();
+// trace.go: traceProcStart (Chrome JSON)
+__attribute__((noinline)) void jsonProcStart() {
   m* mp = getg()->m;
   p* pp = mp->p;
   traceBuf* b = traceBufP(pp);
@@ -747,11 +820,10 @@ void traceProcStart() {
   }
 }
 
-// trace.go: traceProcStop
+// trace.go: traceProcStop (Chrome JSON)
 // Sysmon and stopTheWorld stop Ps blocked in syscalls: pp need not be the
 // current M's P (Go: "we temporary employ the P").
-void traceProcStop(p* pp) {
-  if (trace.gofmt) return goProcStop(pp);
+__attribute__((noinline)) void jsonProcStop(p* pp) {
   m* mp = getg()->m;
   traceBuf* b = traceBufP(pp);
   if (traceAcquire(b)) {
@@ -771,20 +843,18 @@ void traceProcStop(p* pp) {
   }
 }
 
-// trace.go: traceGoCreate
-void traceGoCreate(g* newg, uintptr_t pc) {
-  if (trace.gofmt) return goGoCreate(newg, pc);
+// trace.go: traceGoCreate (Chrome JSON)
+__attribute__((noinline)) void jsonGoCreate(g* newg, uintptr_t pc) {
   m* mp = getg()->m;
   g* curg = mp->curg.load();
   traceEvent(traceLane(mp), traceEvGoCreate, newg->goid, pc, curg != nullptr ? curg->goid : 0, 0, 0);
 }
 
-// trace.go: traceGoStart
+// trace.go: traceGoStart (Chrome JSON)
 // gort: also called when a goroutine goes on running after a system call
 // (exitsyscall's fast path): the lanes whose slice of it is still open
 // keep it; the M's lane, which closed it for the system call, reopens it.
-void traceGoStart() {
-  if (trace.gofmt) return goGoStart();
+__attribute__((noinline)) void jsonGoStart() {
   m* mp = getg()->m;
   g* gp = mp->curg.load();
   p* pp = mp->p;
@@ -803,46 +873,40 @@ void traceGoStart() {
   }
 }
 
-// trace.go: traceGoEnd
-void traceGoEnd() {
-  if (trace.gofmt) return traceGoEventP(getg()->m->p, goev::GoEnd);
+// trace.go: traceGoEnd (Chrome JSON)
+__attribute__((noinline)) void jsonGoEnd() {
   traceGoStop(traceEndGoEnd, -1, 0, 0);
 }
 
-// trace.go: traceGoSched
-void traceGoSched() {
-  if (trace.gofmt) return traceGoEventP(getg()->m->p, goev::GoSched, traceCurStack(getg()->m));
+// trace.go: traceGoSched (Chrome JSON)
+__attribute__((noinline)) void jsonGoSched() {
   traceGoStop(traceEndGosched, -1, 0, 0);
 }
 
-// trace.go: traceGoPreempt
+// trace.go: traceGoPreempt (Chrome JSON)
 // gort: asyncPreempt2 marks the goroutine (asyncSafePoint) before it
 // yields, which tells a signal's preemption from a cooperative one.
-void traceGoPreempt() {
-  if (trace.gofmt) return traceGoEventP(getg()->m->p, goev::GoPreempt, traceCurStack(getg()->m));
+__attribute__((noinline)) void jsonGoPreempt() {
   g* gp = getg()->m->curg.load();
   traceGoStop(traceEndPreempt, traceEvGoPreempt, gp != nullptr && gp->asyncSafePoint, 0);
 }
 
-// trace.go: traceGoPark
-void traceGoPark(waitReason reason) {
-  if (trace.gofmt) return traceGoEventP(getg()->m->p, traceBlockEvent(reason), traceCurStack(getg()->m));
+// trace.go: traceGoPark (Chrome JSON)
+__attribute__((noinline)) void jsonGoPark(waitReason reason) {
   traceGoStop(traceEndPark, traceEvGoPark, 0, reason);
 }
 
-// trace.go: traceGoUnpark
-void traceGoUnpark(g* gp) {
-  if (trace.gofmt) return goGoUnpark(gp);
+// trace.go: traceGoUnpark (Chrome JSON)
+__attribute__((noinline)) void jsonGoUnpark(g* gp) {
   m* mp = getg()->m;
   g* curg = mp->curg.load();
   traceEvent(traceLane(mp), traceEvGoUnblock, gp->goid, gp->startpc, curg != nullptr ? curg->goid : 0, 0, 0);
 }
 
-// trace.go: traceGoSysCall
+// trace.go: traceGoSysCall (Chrome JSON)
 // The goroutine keeps its slice on the P's lane (the P is in _Psyscall,
 // still its own until taken); on the M's lane a system call slice begins.
-void traceGoSysCall() {
-  if (trace.gofmt) return traceGoEventP(getg()->m->p, goev::GoSysCall, traceCurStack(getg()->m));
+__attribute__((noinline)) void jsonGoSysCall() {
   m* mp = getg()->m;
   g* gp = mp->curg.load();
   if (gp == nullptr) return;
@@ -859,9 +923,8 @@ void traceGoSysCall() {
   }
 }
 
-// trace.go: traceGoSysExit
-void traceGoSysExit() {
-  if (trace.gofmt) return goGoSysExit();
+// trace.go: traceGoSysExit (Chrome JSON)
+__attribute__((noinline)) void jsonGoSysExit() {
   m* mp = getg()->m;
   g* gp = mp->curg.load();
   traceBuf* b = traceLane(mp);  // the M's own: in a system call it has no P
@@ -873,11 +936,10 @@ void traceGoSysExit() {
   }
 }
 
-// trace.go: traceGoSysBlock
+// trace.go: traceGoSysBlock (Chrome JSON)
 // Sysmon and stopTheWorld can declare syscalls running on remote Ps as
 // blocked: pp need not be the current M's P.
-void traceGoSysBlock(p* pp) {
-  if (trace.gofmt) return goGoSysBlock(pp);
+__attribute__((noinline)) void jsonGoSysBlock(p* pp) {
   traceBuf* b = traceBufP(pp);
   if (traceAcquire(b)) {
     int64_t now = nanotime();
@@ -885,6 +947,105 @@ void traceGoSysBlock(p* pp) {
     traceCloseRun(b, now, traceEndSysBlock);
     traceRelease(b);
   }
+}
+
+
+}  // namespace
+
+// ===========================================================================
+// The events (trace.go: "The following functions write specific events
+// to trace"): Go's format (the go* functions above), else Chrome JSON
+// (the json* ones, out of line so that they add nothing to the other).
+// ===========================================================================
+
+// trace.go: traceGomaxprocs
+void traceGomaxprocs(int32_t procs) {
+  if (trace.gofmt) return goGomaxprocs(procs);
+  jsonGomaxprocs(procs);
+}
+
+// trace.go: traceProcStart
+void traceProcStart() {
+  if (trace.gofmt) return goProcStart();
+  jsonProcStart();
+}
+
+// trace.go: traceProcStop
+void traceProcStop(p* pp) {
+  if (trace.gofmt) return goProcStop(pp);
+  jsonProcStop(pp);
+}
+
+// trace.go: traceGoCreate
+void traceGoCreate(g* newg, uintptr_t pc) {
+  if (trace.gofmt) return goGoCreate(newg, pc);
+  jsonGoCreate(newg, pc);
+}
+
+// trace.go: traceGoStart
+void traceGoStart() {
+  if (trace.gofmt) return goGoStart();
+  jsonGoStart();
+}
+
+// trace.go: traceGoEnd
+void traceGoEnd() {
+  if (trace.gofmt) return traceGoEventP(getg()->m->p, goev::GoEnd);
+  jsonGoEnd();
+}
+
+// trace.go: traceGoSched
+void traceGoSched() {
+  if (trace.gofmt) {
+    m* mp = getg()->m;
+    return traceGoEventP(mp->p, goev::GoSched, traceCurStack(mp));
+  }
+  jsonGoSched();
+}
+
+// trace.go: traceGoPreempt
+void traceGoPreempt() {
+  if (trace.gofmt) {
+    m* mp = getg()->m;
+    return traceGoEventP(mp->p, goev::GoPreempt, traceCurStack(mp));
+  }
+  jsonGoPreempt();
+}
+
+// trace.go: traceGoPark
+void traceGoPark(waitReason reason) {
+  if (trace.gofmt) {
+    m* mp = getg()->m;
+    return traceGoEventP(mp->p, traceBlockEvent(reason), traceCurStack(mp));
+  }
+  jsonGoPark(reason);
+}
+
+// trace.go: traceGoUnpark
+void traceGoUnpark(g* gp) {
+  if (trace.gofmt) return goGoUnpark(gp);
+  jsonGoUnpark(gp);
+}
+
+// trace.go: traceGoSysCall
+void traceGoSysCall() {
+  if (trace.gofmt) {
+    m* mp = getg()->m;
+    return traceGoEventP(mp->p, goev::GoSysCall, traceCurStack(mp));
+  }
+  jsonGoSysCall();
+}
+
+// trace.go: traceGoSysExit
+void traceGoSysExit() {
+  if (trace.gofmt) return goGoSysExit();
+  jsonGoSysExit();
+}
+
+// trace.go: traceGoSysBlock
+void traceGoSysBlock(p* pp) {
+  if (trace.gofmt) return goGoSysBlock(pp);
+  jsonGoSysBlock(pp);
 }
 
 // gort-only: runqsteal's catch, on the thief's lane.
@@ -1267,10 +1428,7 @@ void traceShutdownGo() {
     // Go's StopTrace stops the world and the caller Gosched's, so no
     // goroutine is left running (go tool trace needs each GoStart's end).
     if (b->isP && b->runningG != 0) traceGoEventNow(b, goev::GoSched, 0);
-    if (b->cur != nullptr) {
-      traceFullQueue(b->cur);
-      b->cur = nullptr;
-    }
+    traceQueueGo(b);
   }
   traceWriterStop.store(true);
   traceWriterSeq.fetch_add(1);
@@ -1397,10 +1555,10 @@ void traceinit(const char* path) {
   if (gofmt) {
     // trace.go: ReadTrace (its header, "go 1.19 trace\x00\x00\x00").
     fwrite("go 1.19 trace\x00\x00\x00", 1, 16, traceFile);
+    traceTicksStart = cputicks();
     static std::atomic<traceBuf*> glob{nullptr};
     traceGlobBuf = traceBufOf(&glob, false, traceGlobProc, &m0);
     traceMembarrier = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
-    traceTicksStart = cputicks();
   } else {
     fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"gort runtime/trace.cpp\"},\"traceEvents\":[",
           traceFile);
