@@ -2455,6 +2455,7 @@ static void dolockOSThread() {
 // If the calling goroutine exits without unlocking the thread, the thread
 // will be terminated.
 void LockOSThread() {
+  checkNoG("runtime.LockOSThread");  // gort: misuse from outside a goroutine
   if (newmHandoff.haveTemplateThread.load() == 0) {
     // If we need to start a new thread from the locked thread, we need
     // the template thread. Start it now while we're in a known-good
@@ -2495,6 +2496,7 @@ static void dounlockOSThread() {
 // unwires the calling goroutine from its fixed operating system thread.
 // If there are no active LockOSThread calls, this is a no-op.
 void UnlockOSThread() {
+  checkNoG("runtime.UnlockOSThread");  // gort: misuse from outside a goroutine
   g* _g_ = getg();
   if (_g_->m->lockedExt == 0) return;
   _g_->m->lockedExt--;
@@ -3652,7 +3654,10 @@ int NumCPU() { return ncpu; }
 // Goexit terminates the goroutine that calls it. No other goroutine is
 // affected. Goexit runs all deferred calls (gort: destructors) before
 // terminating the goroutine.
-void Goexit() { throw goexitUnwind{}; }
+void Goexit() {
+  checkNoG("runtime.Goexit");  // gort: misuse from outside a goroutine
+  throw goexitUnwind{};
+}
 
 // gort-only: the first thing a new goroutine does on its own stack.
 // It clears the no-preemption mark newproc1 set: until the switch is

@@ -150,8 +150,10 @@ bool resetForSleep(g*, void* ut) {
 // Go's prologue check honours a pending preemption request here, and a
 // goroutine that does little but call them (makes 100,000 timers, resets
 // them in a loop) would otherwise keep its P, and its P's due timers,
-// from everyone but another P's stealWork.
+// from everyone but another P's stealWork. Each also needs an M (acquirem),
+// so a call from a thread gort did not start dies in Go's words.
 void startTimer(timer* t) {
+  checkNoG("time.startTimer");  // gort: misuse from outside a goroutine (docs/differences.md)
   preemptPoint();
   addtimer(t);
 }
@@ -160,6 +162,7 @@ void startTimer(timer* t) {
 // stopTimer stops a timer. It reports whether t was stopped before being
 // run.
 bool stopTimer(timer* t) {
+  checkNoG("time.stopTimer");  // gort: misuse from outside a goroutine
   preemptPoint();
   return deltimer(t);
 }
@@ -168,6 +171,7 @@ bool stopTimer(timer* t) {
 // resetTimer resets an inactive timer, adding it to the heap. Reports
 // whether the timer was modified before it was run.
 bool resetTimer(timer* t, int64_t when) {
+  checkNoG("time.resetTimer");  // gort: misuse from outside a goroutine
   preemptPoint();
   return resettimer(t, when);
 }
@@ -175,6 +179,7 @@ bool resetTimer(timer* t, int64_t when) {
 // time.go: modTimer
 // modTimer modifies an existing timer.
 void modTimer(timer* t, int64_t when, int64_t period, void (*f)(void*, uintptr_t), void* arg, uintptr_t seq) {
+  checkNoG("time.modTimer");  // gort: misuse from outside a goroutine
   preemptPoint();
   modtimer(t, when, period, f, arg, seq);
 }

@@ -14,6 +14,9 @@ const std::pair<const char*, const char*> kMisuse[] = {
     {"ChanSend", "chan send"},       {"ChanRecv", "chan receive"},  {"ChanClose", "close of channel"},
     {"Select", "select"},            {"MutexLock", "sync.Mutex.Lock"}, {"Sleep", "time.Sleep"},
     {"Go", "go statement"},          {"WaitGroupWait", "semacquire"},
+    {"AfterFunc", "time.startTimer"}, {"NewTicker", "time.startTimer"},
+    {"LockOSThread", "runtime.LockOSThread"}, {"UnlockOSThread", "runtime.UnlockOSThread"},
+    {"Goexit", "runtime.Goexit"},
 };
 
 void requireMisuse(const std::string& scenario, const char* op) {
@@ -32,4 +35,9 @@ TEST_CASE("a runtime entry point called from a std::thread gort did not start is
 
 TEST_CASE("a runtime entry point called before rt0_go is a fatal error", "[proc][misuse]") {
   for (auto [suffix, op] : kMisuse) requireMisuse(std::string("BeforeRt0") + suffix, op);
+}
+
+TEST_CASE("a goroutine's timer stopped or reset from a std::thread gort did not start is a fatal error", "[time][misuse]") {
+  requireMisuse("ThreadTimerStop", "time.stopTimer");
+  requireMisuse("ThreadTimerReset", "time.resetTimer");
 }

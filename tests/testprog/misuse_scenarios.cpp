@@ -30,6 +30,11 @@ const std::map<std::string, std::function<void()>>& misuseOps() {
       {"Sleep", [] { time::Sleep(std::chrono::milliseconds(1)); }},
       {"Go", [] { go([] {}); }},
       {"WaitGroupWait", [] { static sync::WaitGroup wg; wg.Add(1); wg.Wait(); }},
+      {"AfterFunc", [] { (void)time::AfterFunc(std::chrono::milliseconds(1), [] {}); }},
+      {"NewTicker", [] { (void)time::NewTicker(std::chrono::milliseconds(1)); }},
+      {"LockOSThread", [] { runtime::LockOSThread(); }},
+      {"UnlockOSThread", [] { runtime::UnlockOSThread(); }},
+      {"Goexit", [] { runtime::Goexit(); }},
   };
   return ops;
 }
@@ -50,6 +55,23 @@ TESTPROG_SCENARIO(ThreadMutexLock) { return fromThread("MutexLock"); }
 TESTPROG_SCENARIO(ThreadSleep) { return fromThread("Sleep"); }
 TESTPROG_SCENARIO(ThreadGo) { return fromThread("Go"); }
 TESTPROG_SCENARIO(ThreadWaitGroupWait) { return fromThread("WaitGroupWait"); }
+TESTPROG_SCENARIO(ThreadAfterFunc) { return fromThread("AfterFunc"); }
+TESTPROG_SCENARIO(ThreadNewTicker) { return fromThread("NewTicker"); }
+TESTPROG_SCENARIO(ThreadLockOSThread) { return fromThread("LockOSThread"); }
+TESTPROG_SCENARIO(ThreadUnlockOSThread) { return fromThread("UnlockOSThread"); }
+TESTPROG_SCENARIO(ThreadGoexit) { return fromThread("Goexit"); }
+
+// A timer made by a goroutine, then stopped or reset from a std::thread
+// gort did not start (no twin before rt0_go: there is no goroutine to make it).
+int timerFromThread(bool reset) {
+  time::Timer t = time::NewTimer(std::chrono::hours(1));
+  std::thread th([&] { reset ? (void)t.Reset(std::chrono::hours(2)) : (void)t.Stop(); });
+  th.join();
+  printf("Timer.%s from a std::thread returned\n", reset ? "Reset" : "Stop");
+  return 1;
+}
+TESTPROG_SCENARIO(ThreadTimerStop) { return timerFromThread(false); }
+TESTPROG_SCENARIO(ThreadTimerReset) { return timerFromThread(true); }
 
 // gort-only: "testprog BeforeRt0<Op>" runs <Op> from a static constructor,
 // before main reaches rt0_go. Scenarios run after rt0_go, so this one reads
