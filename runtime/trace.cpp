@@ -146,6 +146,13 @@ pthread_t traceWriterThread;
 FILE* traceFile;
 bool traceFirstEvent = true;          // no comma before the first JSON event
 std::atomic<bool> traceShutdownOnce{false};
+std::atomic<bool> traceShutdownDone{false};  // the file is complete and closed
+// gort-only: GORT_TRACEMAX, the file's size past which the writer ends the
+// trace (0: no limit); what it has written; a write that failed (errno).
+int64_t traceMaxBytes = int64_t(1) << 30;
+int64_t traceWritten = 0;
+int traceWriteErr = 0;
+bool traceCut = false;  // the writer stopped the trace (only it reads and writes this)
 // Every buffer, newest first: the final flush walks them.
 std::atomic<traceBuf*> traceAllBufs{nullptr};
 
@@ -1356,12 +1363,30 @@ void traceWriteEvent(std::string* out, const traceBuf* b, const traceEv& e) {
   out->append("}}");
 }
 
-// gort-only: writes and frees a list of chunks, oldest first.
+// gort-only: writes n bytes to the file, counting them; keeps the first
+// failure's errno (a full disk).
+void traceWrite(const void* p, size_t n) {
+  if (n == 0) return;
+  size_t w = fwrite(p, 1, n, traceFile);
+  traceWritten += int64_t(w);
+  if (w != n && traceWriteErr == 0) traceWriteErr = errno != 0 ? errno : EIO;
+}
+
+bool traceWriterCut();
+
+// gort-only: writes and frees a list of chunks, oldest first. Once the
+// file reaches GORT_TRACEMAX (or a write fails) it stops new events at
+// once (shutdown), so that only the chunks already full follow; the rest
+// of the list is still written, or the lanes would have gaps.
 void traceWriteChunks(traceChunk* c) {
   std::string out;
   while (c != nullptr) {
+    if (!trace.shutdown.load(std::memory_order_relaxed) && traceWriterCut()) {
+      traceCut = true;
+      trace.shutdown.store(true);
+    }
     if (trace.gofmt) {
-      fwrite(c->bytes, 1, c->n, traceFile);
+      traceWrite(c->bytes, c->n);
       traceChunk* next = c->link;
       free(c);
       c = next;
@@ -1369,7 +1394,7 @@ void traceWriteChunks(traceChunk* c) {
     }
     out.clear();
     for (uint32_t i = 0; i < c->n; i++) traceWriteEvent(&out, c->buf, c->ev[i]);
-    fwrite(out.data(), 1, out.size(), traceFile);
+    traceWrite(out.data(), out.size());
     traceChunk* next = c->link;
     free(c);
     c = next;
@@ -1389,6 +1414,22 @@ traceChunk* traceFullDequeueAll() {
   return fifo;
 }
 
+// gort-only: whether the writer must end the trace now: the file reached
+// GORT_TRACEMAX, or a write failed. Says why on stderr.
+bool traceWriterCut() {
+  if (traceMaxBytes == 0 && traceWriteErr == 0) return false;
+  if (traceWriteErr != 0) {
+    fprintf(stderr, "runtime: GORT_TRACE: write: %s; the trace ends here\n", strerror(traceWriteErr));
+    return true;
+  }
+  if (traceMaxBytes > 0 && traceWritten >= traceMaxBytes) {
+    fprintf(stderr, "runtime: GORT_TRACE: the file reached GORT_TRACEMAX=%lld bytes; the trace ends here\n",
+            (long long)traceMaxBytes);
+    return true;
+  }
+  return false;
+}
+
 // trace.go: ReadTrace (gort: its loop, in a thread of its own). Waits
 // for full chunks and writes them.
 void* traceWriter(void*) {
@@ -1396,11 +1437,28 @@ void* traceWriter(void*) {
     uint32_t seq = traceWriterSeq.load();
     if (traceChunk* c = traceFullDequeueAll()) {
       traceWriteChunks(c);
+      // gort: a size cap Go's StopTrace leaves to the program. The writer
+      // ends the trace as exit would (every buffer's events so far, then
+      // the tables), so the file stays whole; later events are dropped.
+      if (traceCut && !traceWriterStop.load()) {
+        traceShutdown();
+        return nullptr;
+      }
       continue;
     }
     if (traceWriterStop.load()) return nullptr;
     futexsleep(&traceWriterSeq, seq, -1);
   }
+}
+
+// gort-only: stops the writer thread and waits for it; called on the
+// writer itself (it ends the trace at GORT_TRACEMAX), nothing to wait for.
+void traceStopWriter() {
+  traceWriterStop.store(true);
+  if (pthread_equal(pthread_self(), traceWriterThread)) return;
+  traceWriterSeq.fetch_add(1);
+  futexwakeup(&traceWriterSeq, 1);
+  pthread_join(traceWriterThread, nullptr);
 }
 
 // trace.go: StopTrace + ReadTrace (their ending, for Go's format): every
@@ -1430,10 +1488,7 @@ void traceShutdownGo() {
     if (b->isP && b->runningG != 0) traceGoEventNow(b, goev::GoSched, 0);
     traceQueueGo(b);
   }
-  traceWriterStop.store(true);
-  traceWriterSeq.fetch_add(1);
-  futexwakeup(&traceWriterSeq, 1);
-  pthread_join(traceWriterThread, nullptr);
+  traceStopWriter();
   traceWriteChunks(traceFullDequeueAll());
   if (skipped != 0) fprintf(stderr, "runtime: GORT_TRACE: %d buffers busy at exit were left out\n", skipped);
 
@@ -1510,7 +1565,7 @@ void traceShutdownGo() {
       out.append(body);
     }
   }
-  fwrite(out.data(), 1, out.size(), traceFile);
+  traceWrite(out.data(), out.size());
   fclose(traceFile);
   traceFile = nullptr;
 }
@@ -1546,6 +1601,19 @@ void traceinit(const char* path) {
     else
       traceStackDepth = int(n);
   }
+  // GORT_TRACEMAX=N[K|M|G]: the file's size at which the trace ends (0: none).
+  if (const char* d = getenv("GORT_TRACEMAX"); d != nullptr && *d != '\0') {
+    char* end = nullptr;
+    errno = 0;
+    long long n = strtoll(d, &end, 10);
+    int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+    if (shift != 0) end++;
+    if (errno != 0 || end == d || *end != '\0' || n < 0 || n > (INT64_MAX >> shift))
+      fprintf(stderr, "runtime: GORT_TRACEMAX=%s: not a size (bytes, or a number with K, M or G); %lld bytes\n", d,
+              (long long)traceMaxBytes);
+    else
+      traceMaxBytes = int64_t(n) << shift;
+  }
   traceFile = fopen(path, "w");
   if (traceFile == nullptr) {
     fprintf(stderr, "runtime: GORT_TRACE=%s: %s; not tracing\n", path, strerror(errno));
@@ -1554,7 +1622,7 @@ void traceinit(const char* path) {
   trace.gofmt = gofmt;
   if (gofmt) {
     // trace.go: ReadTrace (its header, "go 1.19 trace\x00\x00\x00").
-    fwrite("go 1.19 trace\x00\x00\x00", 1, 16, traceFile);
+    traceWrite("go 1.19 trace\x00\x00\x00", 16);
     traceTicksStart = cputicks();
     static std::atomic<traceBuf*> glob{nullptr};
     traceGlobBuf = traceBufOf(&glob, false, traceGlobProc, &m0);
@@ -1579,11 +1647,27 @@ void traceinit(const char* path) {
   trace.enabled = true;
 }
 
-// gort-only: the trace ends with the process (Go: a program calls StopTrace).
+void traceShutdownJSON();
+
+// gort-only: the trace ends with the process (Go: a program calls StopTrace),
+// or when the writer reaches GORT_TRACEMAX. A second caller (exit while the
+// writer ends it) waits, a second at most, for the file to be complete.
 void traceShutdown() {
-  if (!trace.enabled || traceShutdownOnce.exchange(true)) return;
+  if (!trace.enabled) return;
+  if (traceShutdownOnce.exchange(true)) {
+    int64_t deadline = nanotime() + 1000 * 1000 * 1000;
+    while (!traceShutdownDone.load() && nanotime() < deadline) osyield();
+    return;
+  }
   trace.shutdown.store(true);
-  if (trace.gofmt) return traceShutdownGo();
+  if (trace.gofmt) traceShutdownGo();
+  else traceShutdownJSON();
+  traceShutdownDone.store(true);
+}
+
+// gort-only: the JSON trace's ending: every lane's open slices closed, the
+// chunks written, then the lanes' names.
+void traceShutdownJSON() {
   // Close every lane's open slices and queue what it holds. A lane whose
   // lock is not released within a second (a fatal error struck while it
   // was held) is left out, and the file says so.
@@ -1613,10 +1697,7 @@ void traceShutdown() {
     b->locked.store(false, std::memory_order_release);
   }
 
-  traceWriterStop.store(true);
-  traceWriterSeq.fetch_add(1);
-  futexwakeup(&traceWriterSeq, 1);
-  pthread_join(traceWriterThread, nullptr);
+  traceStopWriter();
   traceWriteChunks(traceFullDequeueAll());
 
   // The lanes' names and order: Ps first, then Ms, each by id.
@@ -1645,7 +1726,7 @@ void traceShutdown() {
     meta(b->isP ? 1 : 2, b->id, "thread_sort_index", "sort_index", std::to_string(b->id));
   }
   out.append("],\n\"metadata\":{\"gort-skipped-lanes\":" + std::to_string(skipped) + "}}\n");
-  fwrite(out.data(), 1, out.size(), traceFile);
+  traceWrite(out.data(), out.size());
   fclose(traceFile);
   traceFile = nullptr;
 }

@@ -143,3 +143,34 @@ TEST_CASE("GORT_TRACE chooses the format by GORT_TRACEFMT, else by the file's na
   REQUIRE(r.exitStatus == 0);
   for (const char* ext : {".trace", ".json"}) unlink((base + ext).c_str());
 }
+
+TEST_CASE("GORT_TRACEMAX ends the trace at its size, whole, and the program runs on", "[trace]") {
+  std::string path = tracePath("max");
+  // TraceMany makes some 400,000 events (tens of MB of JSON); at 64 KiB the
+  // writer ends the trace after its first chunks: every lane's events so
+  // far, then the names, and says so once.
+  auto r = testprog::run("TraceMany", {"GORT_TRACE=" + path, "GORT_TRACEMAX=64K"}, 120);
+  INFO(r.output);
+  REQUIRE(r.exitStatus == 0);
+  REQUIRE(r.output ==
+          "runtime: GORT_TRACE: the file reached GORT_TRACEMAX=65536 bytes; the trace ends here\n"
+          "turns 100000 100000\n");
+  std::string json = slurp(path);
+  REQUIRE(json.size() >= 65536);
+  // The cap, plus the chunks already full when the writer reached it (the
+  // goroutines fill them faster than JSON is written: some 3-5 MB here),
+  // against some 64 MB for the whole run: the trace ended early.
+  REQUIRE(json.size() < 16 * 1024 * 1024);
+  auto c = checkTrace(path, "create running");
+  INFO(c.output);
+  REQUIRE(c.exitStatus == 0);
+  unlink(path.c_str());
+  // Go's format is cut the same way; tools/gotrace/check_gotrace.sh has Go's
+  // parser read such a file. A value that is not a size is reported, and the
+  // default (1 GiB) kept.
+  r = testprog::run("NumGoroutine", {"GORT_TRACE=" + path, "GORT_TRACEMAX=lots"}, 60);
+  REQUIRE(r.output ==
+          "runtime: GORT_TRACEMAX=lots: not a size (bytes, or a number with K, M or G); 1073741824 bytes\n1\n");
+  REQUIRE(r.exitStatus == 0);
+  unlink(path.c_str());
+}

@@ -51,6 +51,15 @@ else
   echo "FAIL GORT_TRACESTACKS: deepest blocking stack $deepest frames (want >= 3 with tour.cpp:line)"
   fail=$((fail + 1))
 fi
+# GORT_TRACEMAX: a trace the writer ended at its size cap still parses.
+GORT_TRACEMAX=64K GORT_TRACE="$dir/tracemax.trace" "${emu[@]}" "$testprog" TraceMany > "$dir/tracemax.out" 2>&1
+if grep -q 'GORT_TRACEMAX=65536 bytes; the trace ends here' "$dir/tracemax.out"; then
+  parse tracemax
+else
+  n=$((n + 1))
+  echo "FAIL tracemax: no GORT_TRACEMAX message: $(head -3 "$dir/tracemax.out")"
+  fail=$((fail + 1))
+fi
 # -pprof=sched: Go's scheduler-latency profile, a gzipped protobuf.
 if "$go" tool trace -pprof=sched "$dir/tour4.trace" > "$dir/sched.pprof" 2> "$dir/pprof.err" &&
    [ "$(head -c 2 "$dir/sched.pprof" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
