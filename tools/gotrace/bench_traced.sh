@@ -26,7 +26,7 @@ for r in $(seq "$rounds"); do
   run off GORT_TRACE=
   run go GORT_TRACE="$dir/b.trace" GORT_TRACEFMT=go GORT_TRACESTACKS=
   run stk GORT_TRACE="$dir/b.trace" GORT_TRACEFMT=go GORT_TRACESTACKS="$stacks"
-  run json GORT_TRACE="$dir/b.json" GORT_TRACEFMT=json
+  run json GORT_TRACE="$dir/b.json" GORT_TRACEFMT=json GORT_TRACEMAX=0  # all of it: no cut at 1 GiB
 done
 echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 median() {  # median LABEL: "name median" lines, sorted by name
