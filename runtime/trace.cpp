@@ -1373,6 +1373,7 @@ void traceWrite(const void* p, size_t n) {
 }
 
 bool traceWriterCut();
+bool traceShutdownFirst();
 
 // gort-only: writes and frees a list of chunks, oldest first. Once the
 // file reaches GORT_TRACEMAX (or a write fails) it stops new events at
@@ -1440,8 +1441,9 @@ void* traceWriter(void*) {
       // gort: a size cap Go's StopTrace leaves to the program. The writer
       // ends the trace as exit would (every buffer's events so far, then
       // the tables), so the file stays whole; later events are dropped.
-      if (traceCut && !traceWriterStop.load()) {
-        traceShutdown();
+      // If exit began the ending first, it stops and joins this thread.
+      if (traceCut && !traceWriterStop.load() && traceShutdownFirst()) {
+        pthread_detach(pthread_self());  // nobody joins it now (exit waits for traceShutdownDone)
         return nullptr;
       }
       continue;
@@ -1649,20 +1651,26 @@ void traceinit(const char* path) {
 
 void traceShutdownJSON();
 
-// gort-only: the trace ends with the process (Go: a program calls StopTrace),
-// or when the writer reaches GORT_TRACEMAX. A second caller (exit while the
-// writer ends it) waits, a second at most, for the file to be complete.
-void traceShutdown() {
-  if (!trace.enabled) return;
-  if (traceShutdownOnce.exchange(true)) {
-    int64_t deadline = nanotime() + 1000 * 1000 * 1000;
-    while (!traceShutdownDone.load() && nanotime() < deadline) osyield();
-    return;
-  }
+namespace {
+// gort-only: ends the trace unless another caller has begun to; whether
+// this one did.
+bool traceShutdownFirst() {
+  if (!trace.enabled || traceShutdownOnce.exchange(true)) return false;
   trace.shutdown.store(true);
   if (trace.gofmt) traceShutdownGo();
   else traceShutdownJSON();
   traceShutdownDone.store(true);
+  return true;
+}
+}  // namespace
+
+// gort-only: the trace ends with the process (Go: a program calls StopTrace),
+// or when the writer reaches GORT_TRACEMAX. Exit while the writer ends it
+// waits, a second at most, for the file to be complete.
+void traceShutdown() {
+  if (!trace.enabled || traceShutdownFirst()) return;
+  int64_t deadline = nanotime() + 1000 * 1000 * 1000;
+  while (!traceShutdownDone.load() && nanotime() < deadline) osyield();
 }
 
 // gort-only: the JSON trace's ending: every lane's open slices closed, the
