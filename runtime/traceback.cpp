@@ -720,6 +720,13 @@ void tracebackg(tbprinter& out, g* gp) {
   traceback1(out, gp, &uc, true, 0);
 }
 
+// gort-only: gp.m read as Go's forEachGRace walk reads it, racing with the
+// thread that owns gp (dropg, execute): a stale m only changes which of
+// two lines is printed. Not instrumented, so TSan does not report the
+// race Go's own race detector does not see (the runtime is not built
+// with -race).
+static __attribute__((noinline, no_sanitize_thread)) m* gmRace(g* gp) { return gp->m; }
+
 // traceback.go: tracebackothers
 void tracebackothers(tbprinter& out, g* me) {
   onSystemStack([&] {  // gort: as traceback1
@@ -745,7 +752,7 @@ void tracebackothers(tbprinter& out, g* me) {
       // Note: gp.m == g.m occurs when tracebackothers is called from a
       // signal handler initiated during a systemstack call. The original G
       // is still in the running state, and we want to print its stack.
-      if (gp->m != thism && (readgstatus(gp) & ~_Gscan) == _Grunning) {
+      if (gmRace(gp) != thism && (readgstatus(gp) & ~_Gscan) == _Grunning) {
         out.printf("\tgoroutine running on other thread; stack unavailable\n");
         printcreatedby(out, gp);
       } else {
