@@ -1418,17 +1418,14 @@ traceChunk* traceFullDequeueAll() {
 // gort-only: whether the writer must end the trace now: the file reached
 // GORT_TRACEMAX, or a write failed. Says why on stderr.
 bool traceWriterCut() {
-  if (traceMaxBytes == 0 && traceWriteErr == 0) return false;
   if (traceWriteErr != 0) {
     fprintf(stderr, "runtime: GORT_TRACE: write: %s; the trace ends here\n", strerror(traceWriteErr));
     return true;
   }
-  if (traceMaxBytes > 0 && traceWritten >= traceMaxBytes) {
-    fprintf(stderr, "runtime: GORT_TRACE: the file reached GORT_TRACEMAX=%lld bytes; the trace ends here\n",
-            (long long)traceMaxBytes);
-    return true;
-  }
-  return false;
+  if (traceMaxBytes == 0 || traceWritten < traceMaxBytes) return false;
+  fprintf(stderr, "runtime: GORT_TRACE: the file reached GORT_TRACEMAX=%lld bytes; the trace ends here\n",
+          (long long)traceMaxBytes);
+  return true;
 }
 
 // trace.go: ReadTrace (gort: its loop, in a thread of its own). Waits
