@@ -1,5 +1,6 @@
-// The Go twin of `gort_bench -scenario NAME [-procs P] [-n G]`
-// (tools/bench/scenarios.cpp): the same workloads, the same output line.
+// The Go twin of `gort_bench -scenario NAME [-procs P] [-n G]` (and -trace FILE,
+// where gort takes GORT_TRACE=FILE) (tools/bench/scenarios.cpp): the same
+// workloads, the same output line.
 package main
 
 import (
@@ -7,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/trace"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -108,8 +110,10 @@ func sleepers(name string, procs int, random bool) {
 			wg.Done()
 		}()
 	}
+	t1 := now()
 	wg.Wait()
-	fmt.Printf("scenario %s procs=%d wall_ms=%.2f", name, procs, float64(atomic.LoadInt64(&last)-t0)/1e6)
+	fmt.Printf("scenario %s procs=%d wall_ms=%.2f spawn_ms=%.2f", name, procs, float64(atomic.LoadInt64(&last)-t0)/1e6,
+		float64(t1-t0)/1e6)
 	late.print()
 	fmt.Println()
 }
@@ -229,8 +233,20 @@ func main() {
 	name := flag.String("scenario", "", "sleepers, sleepers15, churn, million")
 	procs := flag.Int("procs", 2, "GOMAXPROCS")
 	n := flag.Int("n", 1000000, "goroutines (million)")
+	traceTo := flag.String("trace", "", "write an execution trace to this file (gort's side: GORT_TRACE=file)")
 	flag.Parse()
 	runtime.GOMAXPROCS(*procs)
+	if *traceTo != "" {
+		f, err := os.Create(*traceTo)
+		if err == nil {
+			err = trace.Start(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		defer func() { trace.Stop(); f.Close() }()
+	}
 	switch *name {
 	case "sleepers":
 		sleepers("sleepers", *procs, false)
