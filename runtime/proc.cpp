@@ -1750,6 +1750,8 @@ void dropg() {
   _g_->m->curg.store(nullptr, std::memory_order_release);
 }
 
+static checkTimersResult checkTimersDue(p* pp, int64_t now, int64_t next);
+
 // proc.go: checkTimers
 // checkTimers runs any timers for the P that are ready. If now is not 0 it
 // is the current time. It returns the passed time or the current time if
@@ -1769,7 +1771,13 @@ checkTimersResult checkTimers(p* pp, int64_t now) {
     // No timers to run or adjust.
     return {now, 0, false};
   }
+  return checkTimersDue(pp, now, next);
+}
 
+// gort-only: checkTimers from its nanotime on, out of line, so that the
+// early return of a P with no timers (every schedule) saves and restores
+// no callee-saved registers (Go's ABI has none to save).
+[[gnu::noinline]] static checkTimersResult checkTimersDue(p* pp, int64_t now, int64_t next) {
   if (now == 0) now = nanotime();
   if (now < next) {
     // Next timer is not ready to run, but keep going if we would clear
