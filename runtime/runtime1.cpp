@@ -1,15 +1,17 @@
 // runtime1.cpp — the environment: GOMAXPROCS, GODEBUG, GOTRACEBACK.
 //
-// Port of the environment half of Go 1.19 src/runtime/runtime1.go. Go
+// Port of the environment half of Go 1.19 src/runtime/runtime1.go, with
+// the number parsing of string.go (atoi64, atoi, atoi32) it uses. Go
 // reads the environment from the process's initial stack; gort uses getenv.
 
 #include "runtime/runtime1.h"
 
-#include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 namespace gort::runtime {
 
@@ -21,18 +23,72 @@ const char* tracefile;
 // gort: nothing to copy; getenv reads the environment directly.
 void goenvs() {}
 
-// gort-only: integer environment variables (Go: atoi32 on gogetenv).
+namespace {
+// string.go: atoi64
+// atoi64 parses an int64 from a string s. The bool result reports whether
+// s is a number representable by a value of type int64. (An optional '-',
+// then decimal digits only: no sign '+', no spaces.)
+bool atoi64(std::string_view s, int64_t* out) {
+  *out = 0;
+  if (s.empty()) return false;
+
+  bool neg = false;
+  if (s[0] == '-') {
+    neg = true;
+    s.remove_prefix(1);
+  }
+
+  uint64_t un = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    if (un > UINT64_MAX / 10) return false;  // overflow
+    un *= 10;
+    uint64_t un1 = un + uint64_t(c - '0');
+    if (un1 < un) return false;  // overflow
+    un = un1;
+  }
+
+  if (!neg && un > uint64_t(INT64_MAX)) return false;
+  if (neg && un > uint64_t(INT64_MAX) + 1) return false;
+
+  *out = neg ? int64_t(0 - un) : int64_t(un);
+  return true;
+}
+
+// string.go: atoi
+// atoi is like atoi64 but for integers that fit into an int (gort: a long,
+// the width of Go's int on amd64 and arm64).
+bool atoi(std::string_view s, long* out) {
+  int64_t n;
+  bool ok = atoi64(s, &n);
+  *out = ok ? long(n) : 0;
+  return ok;
+}
+
+// string.go: atoi32
+// atoi32 is like atoi but for integers that fit into an int32.
+bool atoi32(std::string_view s, int32_t* out) {
+  int64_t n;
+  bool ok = atoi64(s, &n);
+  if (n == int64_t(int32_t(n))) {
+    *out = int32_t(n);
+    return ok;
+  }
+  *out = 0;
+  return false;
+}
+}  // namespace
+
+// gort-only: integer environment variables (Go: atoi32 on gogetenv), with
+// one line on stderr for a value that is set but is not a number (Go
+// ignores it silently).
 bool gogetenvInt(const char* name, int32_t* out) {
   const char* s = getenv(name);
   if (s == nullptr || *s == '\0') return false;
-  char* end = nullptr;
-  errno = 0;
-  long v = strtol(s, &end, 10);
-  if (errno != 0 || *end != '\0' || v < INT32_MIN || v > INT32_MAX) {
+  if (!atoi32(s, out)) {
     fprintf(stderr, "runtime: %s=%s: not a number, ignored\n", name, s);
     return false;
   }
-  *out = int32_t(v);
   return true;
 }
 
@@ -54,12 +110,12 @@ void forEachGodebugField(F f) {
   }
 }
 
-// gort-only: a GODEBUG value as a number; false if it is not one.
+// gort-only: a GODEBUG value as a number (Go: atoi, then int32(n)); false
+// if it is not one.
 bool godebugNumber(const std::string& value, int32_t* out) {
-  char* end = nullptr;
-  long v = strtol(value.c_str(), &end, 10);
-  if (value.empty() || *end != '\0') return false;
-  *out = int32_t(v);
+  long n;
+  if (!atoi(value, &n)) return false;
+  *out = int32_t(n);
   return true;
 }
 }  // namespace

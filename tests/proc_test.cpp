@@ -1,15 +1,18 @@
 // proc_test.cpp — the scheduler's own behaviour (proc.cpp): run queues,
-// goroutine ids, reuse, exit. Ports of Go's tests live in conformance/.
+// goroutine ids, reuse, exit, the GOMAXPROCS variable. Ports of Go's tests
+// live in conformance/.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
 
 #include <atomic>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "export_test.h"
 #include "runtime/go.h"
+#include "testprog_run.h"
 
 using namespace gort;
 namespace rt = gort::runtime;
@@ -367,5 +370,36 @@ TEST_CASE("thousands of goroutines pass a token while GOMAXPROCS flips - each ru
   for (int i = 0; i < n; i++) {
     INFO("goroutine " << i);
     REQUIRE(ran[i].load() == 1);
+  }
+}
+
+// --- the environment --------------------------------------------------------
+
+TEST_CASE("GOMAXPROCS from the environment is read as Go's atoi32 reads it: a minus sign and digits only",
+          "[proc][env]") {
+  testprog::result base = testprog::run("PrintGOMAXPROCS");
+  CAPTURE(base.output);
+  REQUIRE(base.exitStatus == 0);
+  int ncpu = std::stoi(base.output);
+  REQUIRE(ncpu > 0);
+
+  std::string more = std::to_string(ncpu + 1);
+  testprog::result r = testprog::run("PrintGOMAXPROCS", {"GOMAXPROCS=" + more});
+  CAPTURE(r.output);
+  REQUIRE(r.output == more + "\n");
+
+  // Zero and negative numbers parse, and schedinit keeps ncpu for them.
+  for (const char* v : {"0", "-1", "-"}) {
+    r = testprog::run("PrintGOMAXPROCS", {std::string("GOMAXPROCS=") + v});
+    CAPTURE(v, r.output);
+    REQUIRE(r.output == base.output);
+  }
+  // Not numbers to Go's atoi32 (strtol would take the first three): ncpu,
+  // and one line saying so.
+  for (const std::string& v : std::vector<std::string>{" " + more, "+" + more, more + " ", "0x3", "99999999999", "abc"}) {
+    r = testprog::run("PrintGOMAXPROCS", {"GOMAXPROCS=" + v});
+    CAPTURE(v, r.output);
+    REQUIRE(r.exitStatus == 0);
+    REQUIRE(r.output == "runtime: GOMAXPROCS=" + v + ": not a number, ignored\n" + base.output);
   }
 }

@@ -71,6 +71,13 @@ TESTPROG_SCENARIO(NumGoroutine) {
   return 0;
 }
 
+// gort-only: prints GOMAXPROCS as schedinit set it from the environment
+// (proc_test.cpp: how the GOMAXPROCS variable is parsed).
+TESTPROG_SCENARIO(PrintGOMAXPROCS) {
+  printf("%d\n", runtime::GOMAXPROCS(0));
+  return 0;
+}
+
 // gort-only: whether thread tid of this process still exists.
 bool tidExists(long tid) {
   char path[64];
