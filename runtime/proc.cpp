@@ -1775,8 +1775,8 @@ checkTimersResult checkTimers(p* pp, int64_t now) {
 }
 
 // gort-only: checkTimers from its nanotime on, out of line, so that the
-// early return of a P with no timers (every schedule) saves and restores
-// no callee-saved registers (Go's ABI has none to save).
+// early return of a P with no timers (every schedule) does not save and
+// restore the callee-saved registers this part needs (Go's ABI has none).
 [[gnu::noinline]] static checkTimersResult checkTimersDue(p* pp, int64_t now, int64_t next) {
   if (now == 0) now = nanotime();
   if (now < next) {

@@ -24,6 +24,7 @@ const char* tracefile;
 void goenvs() {}
 
 namespace {
+
 // string.go: atoi64
 // atoi64 parses an int64 from a string s. The bool result reports whether
 // s is a number representable by a value of type int64. (An optional '-',
@@ -60,8 +61,8 @@ bool atoi64(std::string_view s, int64_t* out) {
 // the width of Go's int on amd64 and arm64).
 bool atoi(std::string_view s, long* out) {
   int64_t n;
-  bool ok = atoi64(s, &n);
-  *out = ok ? long(n) : 0;
+  bool ok = atoi64(s, &n);  // n is 0 when !ok; every int64 fits a long
+  *out = long(n);
   return ok;
 }
 
@@ -77,6 +78,7 @@ bool atoi32(std::string_view s, int32_t* out) {
   *out = 0;
   return false;
 }
+
 }  // namespace
 
 // gort-only: integer environment variables (Go: atoi32 on gogetenv), with

@@ -396,7 +396,8 @@ TEST_CASE("GOMAXPROCS from the environment is read as Go's atoi32 reads it: a mi
   }
   // Not numbers to Go's atoi32 (strtol would take the first three): ncpu,
   // and one line saying so.
-  for (const std::string& v : std::vector<std::string>{" " + more, "+" + more, more + " ", "0x3", "99999999999", "abc"}) {
+  std::vector<std::string> notNumbers{" " + more, "+" + more, more + " ", "0x3", "99999999999", "abc"};
+  for (const std::string& v : notNumbers) {
     r = testprog::run("PrintGOMAXPROCS", {"GOMAXPROCS=" + v});
     CAPTURE(v, r.output);
     REQUIRE(r.exitStatus == 0);
