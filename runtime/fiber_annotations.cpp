@@ -11,8 +11,8 @@
 // (TestGetgThreadSwitch's hazard). This file does not include <cxxabi.h>
 // and declares the call without that attribute. It is also costly (a call
 // through the PLT into libstdc++.so, then __tls_get_addr), and its answer
-// never changes for a thread, so each thread asks once and keeps it in
-// the TLS word tls_eh, which the switch path reads.
+// never changes for a thread, so each M asks once and keeps it in
+// m.ehGlobals; the switch path reads it through the running g's m.
 
 #include "runtime/fiber_annotations.h"
 
@@ -43,13 +43,11 @@ extern "C" gort::runtime::fiberEhGlobals* __cxa_get_globals() noexcept;
 
 namespace gort::runtime {
 
-__thread fiberEhGlobals* tls_eh __attribute__((tls_model("initial-exec")));
-
 // gort-only: see fiber_annotations.h. Not inline: the one call of
 // __cxa_get_globals, once per M.
-__attribute__((noinline)) fiberEhGlobals* fiberEhGlobalsInit() {
+__attribute__((noinline)) fiberEhGlobals* fiberEhGlobalsInit(m* mp) {
   fiberEhGlobals* eh = __cxa_get_globals();
-  tls_eh = eh;
+  mp->ehGlobals = eh;
   return eh;
 }
 
@@ -77,7 +75,7 @@ __attribute__((noinline)) void fiberArriveStackOnly([[maybe_unused]] g* gp) {
 // gort-only: save this thread's C++ exception state into from, then tell
 // the sanitizers about the switch.
 __attribute__((noinline, no_sanitize_thread)) void fiberLeave(g* from, [[maybe_unused]] g* to, [[maybe_unused]] bool dying) {
-  fiberEhGlobals* eh = fiberEh();
+  fiberEhGlobals* eh = fiberEh(from->m);
   from->ehCaughtExceptions = eh->caughtExceptions;
   from->ehUncaughtExceptions = eh->uncaughtExceptions;
 #if GORT_ASAN
@@ -108,7 +106,7 @@ __attribute__((noinline)) void fiberArrive(g* gp) {
 #if GORT_ASAN
   __sanitizer_finish_switch_fiber(gp->asanFakeStack, nullptr, nullptr);
 #endif
-  fiberEhGlobals* eh = fiberEh();
+  fiberEhGlobals* eh = fiberEh(gp->m);
   eh->caughtExceptions = gp->ehCaughtExceptions;
   eh->uncaughtExceptions = gp->ehUncaughtExceptions;
 }

@@ -46,34 +46,13 @@ struct fiberEhGlobals {
   void* caughtExceptions;
   unsigned int uncaughtExceptions;
 };
-// gort-only: asks the C++ runtime for this thread's exception state, once
-// per thread, and keeps it in tls_eh.
-fiberEhGlobals* fiberEhGlobalsInit();
-// gort-only: that cache, one per thread (null until fiberEhGlobalsInit).
-// One TLS load; reading it through the running g's m (g.m.ehGlobals, as
-// before) was three dependent loads before each switch and three after.
-extern __thread fiberEhGlobals* tls_eh __asm__("gort_tls_eh") __attribute__((tls_model("initial-exec")));
-// gort-only: the exception state of this thread. Read by volatile asm, as getg reads tls_g: a goroutine that
-// resumes on another thread must not reuse the address computed before.
-inline fiberEhGlobals* fiberEh() {
-  fiberEhGlobals* eh;
-#if defined(__x86_64__)
-  asm volatile(
-      "movq gort_tls_eh@gottpoff(%%rip), %0\n\t"
-      "movq %%fs:(%0), %0"
-      : "=r"(eh));
-#elif defined(__aarch64__)
-  uintptr_t tp;
-  asm volatile(
-      "mrs %1, tpidr_el0\n\t"
-      "adrp %0, :gottprel:gort_tls_eh\n\t"
-      "ldr %0, [%0, #:gottprel_lo12:gort_tls_eh]\n\t"
-      "ldr %0, [%1, %0]"
-      : "=&r"(eh), "=&r"(tp));
-#else
-#error "gort: unsupported architecture"
-#endif
-  if (__builtin_expect(eh == nullptr, 0)) eh = fiberEhGlobalsInit();
+// gort-only: asks the C++ runtime for mp's thread's exception state once
+// and keeps it in mp->ehGlobals. Must run on mp's thread.
+fiberEhGlobals* fiberEhGlobalsInit(m* mp);
+// gort-only: the exception state of mp's thread, cached in mp.
+inline fiberEhGlobals* fiberEh(m* mp) {
+  auto* eh = static_cast<fiberEhGlobals*>(mp->ehGlobals);
+  if (__builtin_expect(eh == nullptr, 0)) eh = fiberEhGlobalsInit(mp);
   return eh;
 }
 
@@ -91,14 +70,14 @@ void fiberArrive(g* gp);
 // gort-only: about to switch from `from` (running on this thread) to `to`:
 // save this thread's C++ exception state into from.
 inline void fiberLeave(g* from, g*, bool = false) {
-  fiberEhGlobals* eh = fiberEh();
+  fiberEhGlobals* eh = fiberEh(from->m);
   from->ehCaughtExceptions = eh->caughtExceptions;
   from->ehUncaughtExceptions = eh->uncaughtExceptions;
 }
 // gort-only: now running on gp's stack (gp->m is this thread's M): give
 // this thread gp's C++ exception state.
 inline void fiberArrive(g* gp) {
-  fiberEhGlobals* eh = fiberEh();
+  fiberEhGlobals* eh = fiberEh(gp->m);
   eh->caughtExceptions = gp->ehCaughtExceptions;
   eh->uncaughtExceptions = gp->ehUncaughtExceptions;
 }

@@ -367,6 +367,10 @@ struct m {
   // Whether this is a pending preemption signal on this M.
   std::atomic<uint32_t> signalPending;
   void* tsanThreadFiber;  // gort-only: TSan's fiber of this thread itself
+  // gort-only: this thread's C++ exception state (__cxa_get_globals()),
+  // cached at the M's first switch: it is per thread and an M is one
+  // thread for life (fiber_annotations.cpp).
+  void* ehGlobals;
 };
 
 // ---------------------------------------------------------------------------
