@@ -26,9 +26,8 @@ void goenvs() {}
 namespace {
 
 // string.go: atoi64
-// atoi64 parses an int64 from a string s. The bool result reports whether
-// s is a number representable by a value of type int64. (An optional '-',
-// then decimal digits only: no sign '+', no spaces.)
+// atoi64 parses an int64 from s; the bool reports whether s is an int64
+// number (an optional '-', then decimal digits: no '+', no spaces).
 bool atoi64(std::string_view s, int64_t* out) {
   *out = 0;
   if (s.empty()) return false;

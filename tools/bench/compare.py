@@ -257,18 +257,28 @@ def main():
 
     d = {n: (g, o) for n, g, o in rows}
 
+    def named(prefix, n):
+        # a benchmark's name with or without its -GOMAXPROCS suffix
+        return re.fullmatch(re.escape(prefix) + r"(-\d+)?", n) is not None
+
     def get(prefix, side):
         for n, (g, o) in d.items():
-            if re.fullmatch(re.escape(prefix) + r"(-\d+)?", n):
+            if named(prefix, n):
                 return g if side == 0 else o
         return None
+
+    def rounds_of(prefix):
+        # the gort/Go ratio of each round where the benchmark ran in rounds
+        for n, v in round_ratios.items():
+            if prefix and len(v) > 1 and named(prefix, n):
+                return v
+        return []
 
     def ratio(name):
         # The median of the rounds' ratios where a benchmark ran in rounds
         # (each round's two runs saw the same minute's load), else one ratio.
-        for n, v in round_ratios.items():
-            if len(v) > 1 and re.fullmatch(re.escape(name) + r"(-\d+)?", n):
-                return median(v)
+        if rounds_of(name):
+            return median(rounds_of(name))
         g, o = get(name, 0), get(name, 1)
         return g / o if g and o else None
 
@@ -310,12 +320,6 @@ def main():
         ("fan-out 100k short Gs, p1/p2 time (idle machine)", scale_g, ">=", 1.95, None),
     ]
 
-    def spread(prefix):
-        for n, v in round_ratios.items():
-            if prefix and re.fullmatch(re.escape(prefix) + r"(-\d+)?", n):
-                return " ".join(f"{x:.2f}" for x in v)
-        return "-"
-
     out = []
     w = out.append
     w("| benchmark | gort ns/op | Go ns/op | gort/Go |")
@@ -353,7 +357,7 @@ def main():
             continue
         met = v <= lim if op == "<=" else v >= lim
         shown = f"{v:.0f}" if lim > 100 else f"{v:.2f}"
-        w(f"| {label} | {shown} | {op} {lim} | {'yes' if met else 'NO'} | {spread(bench)} |")
+        w(f"| {label} | {shown} | {op} {lim} | {'yes' if met else 'NO'} | {' '.join(f'{x:.2f}' for x in rounds_of(bench)) or '-'} |")
     w("")
     out.extend(scenario_table(scen_rows, args))
     w("")
