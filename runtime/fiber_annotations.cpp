@@ -143,6 +143,7 @@ __attribute__((no_sanitize_thread)) void systemstackSanitized(void (*fn)(void*),
   fiberArriveStackOnly(gp);
 }
 
+#if GORT_ASAN
 // gort-only: LeakSanitizer must scan live goroutines' stacks at exit.
 static void lsanRootLiveStacks() {
   // At exit it reports every heap block that nothing points to, scanning
@@ -155,7 +156,6 @@ static void lsanRootLiveStacks() {
   // (its sp is in another thread's registers), from here up for the
   // caller. Dead goroutines' stacks are not roots: memory leaked by a
   // goroutine that ended is still reported.
-#if GORT_ASAN
   g* me = getg();
   for (g* gp = allgs.load(std::memory_order_acquire); gp != nullptr; gp = gp->alllink) {
     uint32_t status = readgstatus(gp) & ~uint32_t(_Gscan);
@@ -169,8 +169,8 @@ static void lsanRootLiveStacks() {
     if (sp > lo && sp < gp->stack.hi) lo = sp;
     __lsan_register_root_region(reinterpret_cast<void*>(lo), gp->stack.hi - lo);
   }
-#endif
 }
+#endif
 
 // gort-only: set-up for the tools fiberLeave and fiberArrive talk to.
 // Called by schedinit. The leak check is an exit handler registered when

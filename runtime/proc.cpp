@@ -510,18 +510,26 @@ uint32_t readgstatus(g* gp) { return gp->atomicstatus.load(std::memory_order_acq
 // gort-only: the transitions casgstatus accepts, read off every casgstatus
 // call site of Go 1.19 (reference/go-runtime.md §2.2). Go checks only for
 // scan bits and old == new; gort names both ends of any other transition.
+// A row per `from` status, a bit per `to` status: one load and a shift, no
+// jump table (a switch here compiled to an indirect jump on every status
+// change, which alternates between _Grunning and _Grunnable rows).
 static bool gstatusTransitionAllowed(uint32_t from, uint32_t to) {
-  switch (from) {
-    case _Gidle: return to == _Gdead;                                    // newproc1
-    case _Gdead: return to == _Grunnable || to == _Gsyscall;             // newproc1; needm
-    case _Grunnable: return to == _Grunning;                             // execute
-    case _Grunning:
-      return to == _Grunnable || to == _Gwaiting || to == _Gsyscall ||  // gosched/park/syscall
-             to == _Gdead;                                               // goexit0
-    case _Gwaiting: return to == _Grunnable || to == _Grunning;          // ready; STW helpers
-    case _Gsyscall: return to == _Grunning || to == _Grunnable || to == _Gdead;  // exitsyscall(0); dropm
-    default: return false;
-  }
+  constexpr auto bit = [](uint32_t s) { return static_cast<uint16_t>(1u << s); };
+  static constexpr uint16_t allowedTo[] = {
+      bit(_Gdead),                                                  // _Gidle: newproc1
+      bit(_Grunning),                                               // _Grunnable: execute
+      static_cast<uint16_t>(bit(_Grunnable) | bit(_Gwaiting) |      // _Grunning: gosched/park/
+                            bit(_Gsyscall) | bit(_Gdead)),          //   syscall; goexit0
+      static_cast<uint16_t>(bit(_Grunning) | bit(_Grunnable) |      // _Gsyscall: exitsyscall(0);
+                            bit(_Gdead)),                           //   dropm
+      static_cast<uint16_t>(bit(_Grunnable) | bit(_Grunning)),      // _Gwaiting: ready; STW helpers
+      0,                                                            // _Gmoribund_unused
+      static_cast<uint16_t>(bit(_Grunnable) | bit(_Gsyscall)),      // _Gdead: newproc1; needm
+  };
+  static_assert(_Gidle == 0 && _Grunnable == 1 && _Grunning == 2 && _Gsyscall == 3 && _Gwaiting == 4 &&
+                    _Gdead == 6,
+                "allowedTo is indexed by Go's status numbers");
+  return from < sizeof(allowedTo) / sizeof(allowedTo[0]) && to < 16 && ((allowedTo[from] >> to) & 1) != 0;
 }
 
 // traceback.go: gStatusStrings. With Go's names of the status constants.

@@ -160,12 +160,16 @@ void parsedebugvars() {
     else if (s == "system") traceback = {2, true, false};
     else if (s == "crash") traceback = {2, true, true};
     else {
-      char* end = nullptr;
-      long v = strtol(s.c_str(), &end, 10);
-      if (*end == '\0' && v >= 0)
-        traceback = {int32_t(v), true, false};
+      // Go: t = tracebackAll, plus the level if the value is a number that
+      // fits a uint32, kept in the bits above tracebackShift (2). Anything
+      // else is level 0: no goroutines printed. gort says so on stderr.
+      traceback = {0, true, false};
+      long n;
+      if (atoi(s, &n) && n == long(uint32_t(n)))
+        traceback.level = int32_t((uint32_t(n) << 2) >> 2);
       else
-        fprintf(stderr, "runtime: GOTRACEBACK=%s: unknown setting, using single\n", t);
+        fprintf(stderr, "runtime: GOTRACEBACK=%s: not a setting or a number, so level 0 (Go's rule): no tracebacks\n",
+                t);
     }
   }
 }

@@ -89,6 +89,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <memory>
 #include <stdexcept>
 
 #include "runtime/go.h"
@@ -1035,7 +1036,10 @@ void Sleep(Duration d) { rt::timeSleep(d.count()); }
 struct Timer::state {
   rt::timer r{};
   chan<Time> c = chan<Time>::nil();
-  std::function<void()> fn;  // AfterFunc's function
+  // AfterFunc's function, shared with the goroutines each firing starts
+  // (Go: every firing calls the one func value, so state it keeps carries
+  // over from one firing to the next; a copy per firing would not).
+  std::shared_ptr<std::function<void()>> fn;
   std::atomic<int32_t> refs{1};
   // Arming and firing counts, so that the last handle knows when no timer
   // function can still be running (see ~Timer).
@@ -1057,7 +1061,9 @@ static void sendTime(void* arg, uintptr_t) {
 // time/sleep.go: goFunc. Starts AfterFunc's function in its own goroutine.
 static void goFunc(void* arg, uintptr_t) {
   auto* st = static_cast<Timer::state*>(arg);
-  gort::go(st->fn);
+  std::shared_ptr<std::function<void()>> fn = st->fn;
+  if (!*fn) rt::newproc(nullptr);  // Go's go of a nil func: a fatal error
+  gort::go([fn] { (*fn)(); });
   st->fired.fetch_add(1);  // gort: after this, st may be freed
 }
 
@@ -1084,7 +1090,7 @@ Timer NewTimer(Duration d) {
 // cancel the call using its Stop method.
 Timer AfterFunc(Duration d, std::function<void()> f) {
   auto* st = new Timer::state;
-  st->fn = std::move(f);
+  st->fn = std::make_shared<std::function<void()>>(std::move(f));
   st->r.when = when(d);
   st->r.f = goFunc;
   st->r.arg = st;

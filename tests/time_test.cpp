@@ -255,6 +255,23 @@ TEST_CASE("AfterFunc: runs f in its own goroutine, unless stopped first", "[time
   REQUIRE_FALSE(called.load());
 }
 
+TEST_CASE("AfterFunc: every firing calls the one function, so its state carries over a Reset", "[time]") {
+  // Go's goFunc runs `go f()` with the one func value each time the timer
+  // fires; a closure's variables are the same variables at every firing.
+  // Here the state is a by-value capture of a mutable lambda: a copy per
+  // firing would count 1 and 1.
+  gort::chan<int> counts(2);
+  export_test::ExitTracker exited;
+  gtime::Timer t = gtime::AfterFunc(1ms, [counts, &exited, n = 0]() mutable {
+    exited.Track();
+    counts.send(++n);
+  });
+  REQUIRE(counts.recv() == 1);
+  REQUIRE_FALSE(t.Reset(1ms));  // it had fired: not active
+  REQUIRE(counts.recv() == 2);
+  exited.Wait();
+}
+
 TEST_CASE("Timer: many goroutines churn Stop and Reset on shared heaps", "[time]") {
   export_test::GOMAXPROCSScope procs(4);
   constexpr int G = 16, N = 200 / export_test::TSanDivisor;

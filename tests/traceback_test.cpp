@@ -198,6 +198,22 @@ TEST_CASE("GOTRACEBACK chooses which goroutines and frames a panic prints", "[tr
     REQUIRE(std::regex_search(r.output, std::regex(" fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ pc=0x[0-9a-f]+\n")));
     REQUIRE(r.exitStatus == 2);
   }
+  SECTION("neither a setting nor a number (Go's atoi: no sign but '-', no space): level 0, and a line saying so") {
+    for (const char* v : {"GOTRACEBACK=verbose", "GOTRACEBACK=+2", "GOTRACEBACK=-1"}) {
+      auto r = testprog::run("PanicWithParked", {v});
+      INFO(v << "\n" << r.output);
+      REQUIRE(r.output == std::string("runtime: ") + v +
+                              ": not a setting or a number, so level 0 (Go's rule): no tracebacks\npanic: boom\n");
+      REQUIRE(r.exitStatus == 2);
+    }
+  }
+  SECTION("a number is the level, with every goroutine: 2 is system's") {
+    auto r = testprog::run("PanicWithParked", {"GOTRACEBACK=2"});
+    INFO(r.output);
+    REQUIRE(goroutineSections(r.output).size() == 2);
+    REQUIRE(r.output.find("goexit()\n") != std::string::npos);
+    REQUIRE(r.exitStatus == 2);
+  }
   SECTION("crash: as all, then abort") {
     auto r = testprog::runAndSignal("PanicWithParked", {"GOTRACEBACK=crash"}, "never", 0);
     INFO(r.output);
