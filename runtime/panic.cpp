@@ -70,7 +70,13 @@ bool didothers;
 // gort-only: Go's exit(2) after a fatal error. stdio is flushed first so
 // what the program printed before comes out (Go has no buffered stdio).
 [[noreturn]] void exit2() {
-  if (trace.enabled) traceShutdown();  // gort: keep the trace up to the crash
+  // gort: keep the trace up to the crash, unless the crash holds the C
+  // allocator's lock: the trace's writer frees its chunks, so waiting for it
+  // would hang the exit (the file then ends where the writer stopped).
+  if (trace.enabled && tracebackAllocatorLocked())
+    fprintf(stderr, "runtime: execution trace left unfinished: the C allocator's lock is held\n");
+  else if (trace.enabled)
+    traceShutdown();
   fflush(nullptr);
   _exit(2);
 }

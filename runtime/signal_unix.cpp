@@ -201,6 +201,7 @@ static void sigthrow(int sig, siginfo_t* info, ucontext_t* c, g* gp) {
     // Go prints si_code as the uint64 its sigctxt.sigcode returns.
     out.printf("PC=0x%zx m=%lld sigcode=%llu\n", size_t(sigctxt_pc(c)), static_cast<long long>(mp->id),
                static_cast<unsigned long long>(int64_t(info->si_code)));
+    tracebackCheckAllocator(out, c);  // gort: before anything demangles or frees
     if (sig == SIGILL || sig == SIGFPE) {
       // It would be nice to know how long the instruction is; print 16
       // bytes, which covers most, without straddling into the next page
@@ -322,6 +323,7 @@ static void sigfault(int sig, siginfo_t* info, ucontext_t* c, g* gp) {
       out.printf("unexpected fault address 0x%zx\nfatal error: fault\n", size_t(addr));
     out.printf("[signal %s code=0x%x addr=0x%zx pc=0x%zx]\n", signame(sig), unsigned(code), size_t(addr),
                size_t(pc));
+    tracebackCheckAllocator(out, c);  // gort: before anything demangles or frees
   }
   if (panicmsg != nullptr) fatalpanicctx(c, true, 0);
   fatalthrow(throwTypeRuntime, c, true, 0);

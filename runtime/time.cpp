@@ -1067,10 +1067,28 @@ static void goFunc(void* arg, uintptr_t) {
   st->fired.fetch_add(1);  // gort: after this, st may be freed
 }
 
-// gort-only: the function a dropped Timer's runtime timer is re-armed
-// with: it frees the state once no heap holds it (runOneTimer never
-// touches t after calling f).
-static void freeTimer(void* arg, uintptr_t) { delete static_cast<Timer::state*>(arg); }
+// gort-only: the function a dropped Timer's or Ticker's runtime timer is
+// re-armed with: it frees the state once no heap holds it (runOneTimer
+// never touches a one-shot timer after calling f).
+template <class State>
+static void freeState(void* arg, uintptr_t) {
+  delete static_cast<State*>(arg);
+}
+
+// gort-only: the end of ~Timer and ~Ticker, once no timer function can
+// still be running: frees st now if no P's heap holds st->r; if one still
+// holds it as timerDeleted, re-arms it, one-shot, to fire at once with
+// freeState, and lets that P drop and free it (if the P removes it
+// meanwhile, modtimer adds it to this P's heap instead).
+template <class State>
+static void freeWhenOffHeap(State* st) {
+  uint32_t s = st->r.status.load();
+  if (s == rt::timerNoStatus || s == rt::timerRemoved) {
+    delete st;
+    return;
+  }
+  rt::modtimer(&st->r, rt::nanotime() + 1, 0, freeState<State>, st, 0);
+}
 
 // time/sleep.go: NewTimer. NewTimer creates a new Timer that will send the
 // current time on its channel after at least duration d.
@@ -1145,17 +1163,7 @@ Timer::~Timer() {
   // Every arming ended in a Stop that found it pending or in a firing;
   // wait for the firings still running (a nonblocking send or a go).
   while (st->fired.load() < st->armed - st->stopped) rt::osyield();
-  // Not in any heap (run, or stopped and already removed): nothing refers
-  // to it any more.
-  uint32_t s = st->r.status.load();
-  if (s == rt::timerNoStatus || s == rt::timerRemoved) {
-    delete st;
-    return;
-  }
-  // Still in a P's heap as timerDeleted: re-arm it to fire at once with a
-  // function that frees it, and let that P drop it. (If the P removes it
-  // meanwhile, modtimer adds it to this P's heap instead.)
-  rt::modtimer(&st->r, rt::nanotime() + 1, 0, freeTimer, st, 0);
+  freeWhenOffHeap(st);
 }
 
 // time/sleep.go: (*Timer).Stop. Stop prevents the Timer from firing. It returns
@@ -1206,10 +1214,6 @@ static void sendTick(void* arg, uintptr_t) {
   rt::selectnbsend(st->c.hchan_(), &now);
 }
 
-// gort-only: the function a dropped Ticker's runtime timer is re-armed
-// with, once as a one-shot timer: it frees the state (see ~Ticker).
-static void freeTicker(void* arg, uintptr_t) { delete static_cast<Ticker::state*>(arg); }
-
 // time/tick.go: NewTicker
 Ticker NewTicker(Duration d) {
   // NewTicker returns a new Ticker containing a channel that will send the
@@ -1258,15 +1262,7 @@ Ticker::~Ticker() {
   // deltimer waits out timerRunning, and runOneTimer counts a call before
   // it leaves timerRunning: every sendTick still to return is counted.
   while (st->r.periodicRunning.load() != 0) rt::osyield();
-  uint32_t s = st->r.status.load();
-  if (s == rt::timerNoStatus || s == rt::timerRemoved) {
-    delete st;
-    return;
-  }
-  // Still in a P's heap as timerDeleted: re-arm it, one-shot, to fire at
-  // once with a function that frees it (runOneTimer never touches a
-  // one-shot timer after calling f).
-  rt::modtimer(&st->r, rt::nanotime() + 1, 0, freeTicker, st, 0);
+  freeWhenOffHeap(st);
 }
 
 // time/tick.go: (*Ticker).Stop

@@ -26,6 +26,7 @@
 #include <backtrace.h>
 #include <cxxabi.h>
 #include <dlfcn.h>
+#include <link.h>
 #include <unistd.h>
 
 #include <cstdarg>
@@ -139,11 +140,19 @@ struct syminfo {
   char symname[512];  // the symbol table's name, when DWARF has none
 };
 
+// gort-only: set once a crash's walk finds the signalled thread inside
+// the C allocator (framesInAllocator). glibc aborts on a corrupt heap, and
+// faults on one, with the arena's lock held by that very thread, so
+// anything that allocates from then on (the demangler) would wait on it
+// forever: a hung process instead of a crash report. Once set, names are
+// printed as the symbol table spells them.
+std::atomic<bool> tbAllocatorLocked{false};
+
 // gort-only: demangles name into out (a C name is copied as is).
 void demangleInto(const char* name, char* out, size_t size) {
   out[0] = '\0';
   if (name == nullptr) return;
-  if (name[0] == '_' && name[1] == 'Z') {
+  if (name[0] == '_' && name[1] == 'Z' && !tbAllocatorLocked.load(std::memory_order_relaxed)) {
     int status = 0;
     char* d = abi::__cxa_demangle(name, nullptr, nullptr, &status);
     if (d != nullptr) {
@@ -334,6 +343,23 @@ struct tbframe {
   uintptr_t sp;
   bool precise;  // pc is where execution stopped, not a return address
 };
+
+// gort-only: the code of the C allocator's entry points, [lo, hi), as the
+// dynamic symbol table sizes them (tracebackinit).
+struct codeRange {
+  uintptr_t lo, hi;
+};
+codeRange allocatorCode[6];
+int nallocatorCode;
+
+// gort-only: whether one of fr's pcs lies in the C allocator: a return
+// address into malloc, free, ... or the pc itself.
+bool framesInAllocator(const tbframe* fr, int n) {
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < nallocatorCode; j++)
+      if (fr[i].pc >= allocatorCode[j].lo && fr[i].pc <= allocatorCode[j].hi) return true;
+  return false;
+}
 
 // A walk collects at most this many physical frames (printing stops after
 // _TracebackMaxFrames shown ones).
@@ -614,6 +640,20 @@ int traceWalk(g* gp, uintptr_t* pcs, int max) {
 // several Ms may print at once) and initializes libunwind.
 void tracebackinit() {
   if (btstate == nullptr) btstate = backtrace_create_state(nullptr, 1, btError, nullptr);
+  // The C allocator's entry points, for framesInAllocator: asked of the
+  // dynamic linker now, when no crash holds any lock.
+  nallocatorCode = 0;
+  for (void* f : {reinterpret_cast<void*>(&malloc), reinterpret_cast<void*>(&free), reinterpret_cast<void*>(&calloc),
+                  reinterpret_cast<void*>(&realloc), reinterpret_cast<void*>(&aligned_alloc),
+                  reinterpret_cast<void*>(&posix_memalign)}) {
+    Dl_info info;
+    void* extra = nullptr;  // dladdr1 stores a const ElfW(Sym)* here
+    if (dladdr1(f, &info, &extra, RTLD_DL_SYMENT) == 0 || extra == nullptr) continue;
+    const auto* sym = static_cast<const ElfW(Sym)*>(extra);
+    if (sym->st_size == 0) continue;
+    uintptr_t lo = reinterpret_cast<uintptr_t>(info.dli_saddr);
+    allocatorCode[nallocatorCode++] = {lo, lo + sym->st_size};
+  }
   // libunwind sets up its globals (the signal mask it blocks, the local
   // address space and its caches) on first use, behind a plain flag that
   // other threads read without its lock; every C++ throw (Goexit, a
@@ -696,6 +736,22 @@ void tracesymbolize(uintptr_t pc, void (*f)(void*, const char*, const char*, int
 void tracebackctx(tbprinter& out, g* gp, ucontext_t* ctx, bool precise, int skip) {
   traceback1(out, gp, ctx, precise, skip);
 }
+
+// gort-only: before a crash's tracebacks. If the signalled thread stopped
+// inside the C allocator, whose lock it may hold, says so and turns the
+// demangler (which allocates) off for the rest of the process's dump.
+void tracebackCheckAllocator(tbprinter& out, ucontext_t* ctx) {
+  onSystemStack([&] {
+    tbframe fr[maxPhysFrames];
+    int n = unwindFrames(ctx, true, fr, maxPhysFrames);
+    if (!framesInAllocator(fr, n)) return;
+    tbAllocatorLocked.store(true);
+    out.printf("runtime: signal inside the C allocator (a corrupt heap?): symbol names left mangled\n");
+  });
+}
+
+// gort-only: see traceback.h.
+bool tracebackAllocatorLocked() { return tbAllocatorLocked.load(); }
 
 // traceback.go: traceback (with ^uintptr(0), ^uintptr(0), 0, gp)
 // A stopped goroutine resumes at g.sched (mcall's frame for a parked g,

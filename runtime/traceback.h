@@ -73,6 +73,17 @@ void tracebackg(tbprinter& out, g* gp);
 // unw_getcontext when not), skipping the first skip frames.
 void tracebackctx(tbprinter& out, g* gp, ucontext_t* ctx, bool precise, int skip);
 
+// gort-only: before a crash's tracebacks (sigthrow). If the signalled
+// thread (ctx) stopped inside the C allocator (malloc, free, ...), which
+// aborts or faults on a corrupt heap holding its lock, prints a line saying
+// so and turns demangling off: the demangler allocates, and would wait on
+// that lock forever.
+void tracebackCheckAllocator(tbprinter& out, ucontext_t* ctx);
+// gort-only: whether tracebackCheckAllocator found the crash inside the C
+// allocator: from then on the dying process must not allocate or free, nor
+// wait for a thread that might.
+bool tracebackAllocatorLocked();
+
 // traceback.go: tracebackothers. Every goroutine but me (and m.curg, which
 // is printed first if it isn't me), each after a blank line.
 void tracebackothers(tbprinter& out, g* me);

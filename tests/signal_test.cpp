@@ -90,6 +90,39 @@ TEST_CASE("An illegal instruction in a goroutine throws SIGILL with its bytes an
   REQUIRE(r.exitStatus == 2);
 }
 
+TEST_CASE("A crash inside the C allocator (a corrupt heap) ends the process with its dump instead of hanging",
+          "[signal][traceback]") {
+  // glibc aborts, or faults, holding the arena's lock; the demangler (and
+  // the trace's writer) would have waited on that lock forever, and the
+  // 60 s timeout would then have killed the program: status 137.
+  const std::string note =
+      "runtime: signal inside the C allocator \\(a corrupt heap\\?\\): symbol names left mangled\n\n"
+      "goroutine \\d+ \\[running\\]:\n";
+  SECTION("glibc's abort in free") {
+    auto r = testprog::run("AbortInMalloc", {}, 60);
+    INFO(r.output);
+    REQUIRE(r.output.rfind("double free or corruption (!prev)\n", 0) == 0);
+    REQUIRE(std::regex_search(r.output, std::regex("\nSIGABRT: abort\nPC=0x[0-9a-f]+ m=\\d+ sigcode=\\d+\n" + note)));
+    REQUIRE(r.output.find("crash_scenarios.cpp:") != std::string::npos);  // the goroutine's own frame, from DWARF
+    REQUIRE(r.exitStatus == 2);
+  }
+  SECTION("a fault in free") {
+    auto r = testprog::run("FaultInMalloc", {}, 60);
+    INFO(r.output);
+    REQUIRE(std::regex_search(r.output, std::regex("^unexpected fault address 0x[0-9a-f]+\nfatal error: fault\n"
+                                                   "\\[signal SIGSEGV: segmentation violation [^\n]*\\]\n" + note)));
+    REQUIRE(r.output.find("crash_scenarios.cpp:") != std::string::npos);
+    REQUIRE(r.exitStatus == 2);
+  }
+  SECTION("traced: the exit does not wait for the trace's writer") {
+    auto r = testprog::run("AbortInMalloc", {"GORT_TRACE=/dev/null"}, 60);
+    INFO(r.output);
+    REQUIRE(r.output.find("\nruntime: execution trace left unfinished: the C allocator's lock is held\n") !=
+            std::string::npos);
+    REQUIRE(r.exitStatus == 2);
+  }
+}
+
 TEST_CASE("abort in a goroutine throws SIGABRT with the goroutine's traceback; GOTRACEBACK=crash then dies of it",
           "[signal][traceback]") {
   SECTION("the default: exit status 2") {

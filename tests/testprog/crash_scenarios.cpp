@@ -471,6 +471,43 @@ TESTPROG_SCENARIO(Abort) {
   return 0;
 }
 
+// gort-only: glibc finds the heap corrupt inside free and aborts while it
+// holds the arena's lock (malloc_printerr: "double free or corruption
+// (!prev)"), the common end of a C++ heap overrun. The dump must not wait
+// for that lock: the crash must end the process, never hang it.
+TESTPROG_SCENARIO(AbortInMalloc) {
+  go([] {
+    // A chunk too big for the tcache and the fastbins, so free takes the
+    // arena's lock before its checks. Clear the PREV_INUSE bit of the
+    // chunk after it (its size word), as an overrun of this one would:
+    // free then finds this chunk "already free" with the lock held.
+    auto* p = static_cast<char*>(malloc(0x500));
+    size_t size = reinterpret_cast<size_t*>(p)[-1] & ~size_t(7);  // this chunk's size word
+    auto* nextSize = reinterpret_cast<volatile size_t*>(p - 2 * sizeof(size_t) + size + sizeof(size_t));
+    *nextSize = *nextSize & ~size_t(1);
+    free(p);
+    fprintf(stderr, "BAD: free of the corrupted chunk returned\n");
+  });
+  for (;;) runtime::Gosched();
+}
+
+// gort-only: a fault inside free with the arena's lock held. A chunk forged
+// inside a buffer of our own claims a free chunk before it, a terabyte
+// away (unmapped), which free reads to merge with.
+TESTPROG_SCENARIO(FaultInMalloc) {
+  go([] {
+    auto* buf = static_cast<size_t*>(malloc(0x2000));
+    volatile size_t* fake = buf + 32;  // the forged chunk's header: prev_size, size
+    fake[0] = size_t(1) << 40;         // "the chunk before is 1 TiB long"
+    fake[1] = 0x510;                   // too big for the tcache; PREV_INUSE clear
+    fake[0x510 / sizeof(size_t) + 1] = 0x20 | 1;  // the next chunk: small, PREV_INUSE set
+    void* volatile forged = const_cast<size_t*>(fake + 2);  // (volatile: no -Wfree-nonheap-object)
+    free(forged);
+    fprintf(stderr, "BAD: free of the forged chunk returned\n");
+  });
+  for (;;) runtime::Gosched();
+}
+
 }  // namespace
 
 // --- badtraceback.go ----------------------------------------------------------

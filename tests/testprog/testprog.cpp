@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -578,9 +579,16 @@ TESTPROG_SCENARIO(ChanNilSendDeadlock) {
 TESTPROG_SCENARIO(ChanOrder) {
   runtime::NoPreempt np;  // see goInOrder
   static std::string out;
+  // Under a lock: tools/gotrace runs the order scenarios at every P, where
+  // a sender and a receiver append at once (unlocked, that corrupted the
+  // heap: "malloc(): corrupted top size", then a hang). A std::mutex, not
+  // a sync::Mutex, so that at P=1, where it is never contended, the lock
+  // takes no scheduler step the order could depend on.
+  static std::mutex outMu;
   auto add = [](const char* fmt, int a, int b = 0) {
     char buf[32];
     snprintf(buf, sizeof buf, fmt, a, b);
+    std::lock_guard<std::mutex> lk(outMu);
     out += buf;
   };
   chan<int> c;
@@ -602,6 +610,7 @@ TESTPROG_SCENARIO(ChanOrder) {
   });
   for (int i = 0; i < 3; i++) {
     (void)done.recv();
+    std::lock_guard<std::mutex> lk(outMu);
     out += "d ";
   }
   printf("%s\n", out.c_str());
