@@ -499,7 +499,11 @@ TESTPROG_SCENARIO(FaultInMalloc) {
     auto* buf = static_cast<size_t*>(malloc(0x2000));
     volatile size_t* fake = buf + 32;  // the forged chunk's header: prev_size, size
     fake[0] = size_t(1) << 40;         // "the chunk before is 1 TiB long"
-    fake[1] = 0x510;                   // too big for the tcache; PREV_INUSE clear
+    // Too big for the tcache; PREV_INUSE clear; NON_MAIN_ARENA (4) as buf's
+    // own chunk has it: on a thread arena's heap a main-arena chunk would
+    // lie outside the main arena, and free would abort ("double free or
+    // corruption (out)") before it reads the chunk before.
+    fake[1] = 0x510 | (buf[-1] & 4);
     fake[0x510 / sizeof(size_t) + 1] = 0x20 | 1;  // the next chunk: small, PREV_INUSE set
     void* volatile forged = const_cast<size_t*>(fake + 2);  // (volatile: no -Wfree-nonheap-object)
     free(forged);
