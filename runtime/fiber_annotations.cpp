@@ -54,7 +54,8 @@ __attribute__((noinline)) fiberEhGlobals* fiberEhGlobalsInit(m* mp) {
 // No TSan instrumentation here (nor in fiberLeave): the fiber changes in
 // the middle, and an instrumented function would pop its own shadow frame
 // off the other fiber on return.
-__attribute__((noinline, no_sanitize_thread)) void fiberLeaveStackOnly([[maybe_unused]] g* from, [[maybe_unused]] g* to) {
+__attribute__((noinline, no_sanitize_thread)) void fiberLeaveStackOnly([[maybe_unused]] g* from,
+                                                                    [[maybe_unused]] g* to) {
 #if GORT_ASAN
   __sanitizer_start_switch_fiber(&from->asanFakeStack, reinterpret_cast<const void*>(to->stack.lo),
                                  size_t(to->stack.hi - to->stack.lo));
@@ -74,7 +75,8 @@ __attribute__((noinline)) void fiberArriveStackOnly([[maybe_unused]] g* gp) {
 #if GORT_ASAN || GORT_TSAN
 // gort-only: save this thread's C++ exception state into from, then tell
 // the sanitizers about the switch.
-__attribute__((noinline, no_sanitize_thread)) void fiberLeave(g* from, [[maybe_unused]] g* to, [[maybe_unused]] bool dying) {
+__attribute__((noinline, no_sanitize_thread)) void fiberLeave(g* from, [[maybe_unused]] g* to,
+                                                           [[maybe_unused]] bool dying) {
   fiberEhGlobals* eh = fiberEh(from->m);
   from->ehCaughtExceptions = eh->caughtExceptions;
   from->ehUncaughtExceptions = eh->uncaughtExceptions;

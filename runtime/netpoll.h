@@ -11,8 +11,9 @@
 
 namespace gort::runtime {
 
-// netpoll.go: pollNoError, pollErrClosing, pollErrTimeout, pollErrNotPollable. The error codes returned by poll_runtime_pollReset and
-// poll_runtime_pollWait (internal/poll/fd_poll_runtime.go matches them).
+// netpoll.go: pollNoError, pollErrClosing, pollErrTimeout, pollErrNotPollable.
+// The error codes returned by poll_runtime_pollReset and poll_runtime_pollWait
+// (internal/poll/fd_poll_runtime.go matches them).
 enum : int {
   pollNoError = 0,         // no error
   pollErrClosing = 1,      // descriptor is closed

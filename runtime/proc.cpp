@@ -2522,7 +2522,8 @@ void UnlockOSThread() {
 // proc.go: unlockOSThread
 void unlockOSThread() {
   g* _g_ = getg();
-  if (_g_->m->lockedInt == 0) systemstack([] { throw_("runtime: internal error: misuse of lockOSThread/unlockOSThread"); });
+  if (_g_->m->lockedInt == 0)
+    systemstack([] { throw_("runtime: internal error: misuse of lockOSThread/unlockOSThread"); });
   _g_->m->lockedInt--;
   dounlockOSThread();
 }

@@ -278,7 +278,8 @@ struct g {
   std::atomic<int64_t> preemptNextSignal;    // no signal before this nanotime
 
   // Channel and select state (chan.cpp, select.cpp).
-  sudog* waiting;                     // sudog structures this g is waiting on (that have a valid elem ptr); in lock order
+  // sudog structures this g is waiting on (that have a valid elem ptr); in lock order
+  sudog* waiting;
   struct timer* timer;                // cached timer for time.Sleep (time.cpp: timeSleep)
   std::atomic<uint32_t> selectDone;  // are we participating in a select and did someone win the race?
   std::atomic<bool> parkingOnChan;    // set when g is about to park on a chan send or chan receive
@@ -288,7 +289,9 @@ struct g {
   struct m* lockedm;  // the M this g is locked to (LockOSThread)
   int64_t parentGoid;  // goid of the goroutine that created this (newer Go)
   uintptr_t gopc;      // pc of the go statement that created this goroutine
-  std::vector<struct ancestorInfo>* ancestors;  // ancestor information goroutine(s) that created this goroutine (only used if debug.tracebackancestors)
+  // ancestor information goroutine(s) that created this goroutine (only used if
+  // debug.tracebackancestors)
+  std::vector<struct ancestorInfo>* ancestors;
   uintptr_t startpc;   // pc of the goroutine function
 
   // Execution trace state (trace.cpp's Go-format writer).

@@ -163,7 +163,8 @@ static void dumpregs(tbprinter& out, ucontext_t* c) {
               {"r8     ", REG_R8},  {"r9     ", REG_R9},  {"r10    ", REG_R10}, {"r11    ", REG_R11},
               {"r12    ", REG_R12}, {"r13    ", REG_R13}, {"r14    ", REG_R14}, {"r15    ", REG_R15},
               {"rip    ", REG_RIP}, {"rflags ", REG_EFL}};
-  for (const auto& r : regs) out.printf("%s0x%llx\n", r.name, static_cast<unsigned long long>(c->uc_mcontext.gregs[r.reg]));
+  for (const auto& r : regs)
+    out.printf("%s0x%llx\n", r.name, static_cast<unsigned long long>(c->uc_mcontext.gregs[r.reg]));
   uint64_t csgsfs = uint64_t(c->uc_mcontext.gregs[REG_CSGSFS]);
   out.printf("cs     0x%llx\n", static_cast<unsigned long long>(csgsfs & 0xffff));
   out.printf("fs     0x%llx\n", static_cast<unsigned long long>((csgsfs >> 32) & 0xffff));
@@ -428,7 +429,8 @@ int sigactionInterposed(int sig, const struct sigaction* act, struct sigaction* 
   // to libc, its handler with SA_ONSTACK added: on an M it runs on the signal
   // stack, never on a goroutine's (syscall_linux.cpp's wrappers rely on that).
   if (sig <= 0 || sig >= NSIG || !sigOwned[sig].load()) {
-    if (act == nullptr || act->sa_handler == SIG_DFL || act->sa_handler == SIG_IGN) return __sigaction(sig, act, oldact);
+    if (act == nullptr || act->sa_handler == SIG_DFL || act->sa_handler == SIG_IGN)
+      return __sigaction(sig, act, oldact);
     struct sigaction onstack = *act;
     onstack.sa_flags |= SA_ONSTACK;
     return __sigaction(sig, &onstack, oldact);

@@ -84,9 +84,10 @@ stackGuardKind stackGuardOf(struct stack stk);
 const char* stackGuardString(stackGuardKind k);
 
 // gort-only, for tests: from now on stacks come only from spans made after
-// this call (per-P caches are bypassed), guarded as mode says. refuseMadvise makes MADV_GUARD_INSTALL fail as on a kernel
-// older than 6.13; mprotectBudget (if ≥ 0) is how many mprotect guards may
-// still be made before falling back to none.
+// this call (per-P caches are bypassed), guarded as mode says. refuseMadvise
+// makes MADV_GUARD_INSTALL fail as on a kernel older than 6.13; mprotectBudget
+// (if ≥ 0) is how many mprotect guards may still be made before falling back
+// to none.
 void stackSetGuardModeForTest(stackGuardKind mode, bool refuseMadvise, int64_t mprotectBudget);
 // gort-only, for tests: undoes stackSetGuardModeForTest (the mode and the
 // mprotect budget go back to what stackinit found, minus guards made since).
