@@ -81,6 +81,7 @@ static std::string causeText(const OpError& e) {
 
 // net/net.go: (*OpError).Error
 std::string OpError::Error() const {
+  if (!*this) return "<nil>";  // gort: no error prints as fmt prints a nil error
   if (Op.empty()) return causeText(*this);  // a bare error (io.EOF)
   std::string s = Op;
   if (!Net.empty()) s += " " + Net;
@@ -462,25 +463,33 @@ std::pair<size_t, OpError> Conn::Write(const void* buf, size_t n) {
 }
 
 // net/net.go: (*conn).Close (internal/poll's (*FD).Close)
-std::error_code Conn::Close() {
+OpError Conn::Close() {
   if (!fd_) return errc::closed;
-  return detail::closeFD(fd_.get());
+  OpError err = detail::closeFD(fd_.get());
+  if (err) err = detail::opError("close", fd_.get(), err, true);
+  return err;
 }
 
 // net/net.go: (*conn).SetDeadline
-std::error_code Conn::SetDeadline(time::Time t) {
+OpError Conn::SetDeadline(time::Time t) {
   if (!fd_) return errc::closed;
-  return detail::setDeadline(fd_.get(), t, 'r' + 'w');
+  OpError err = detail::setDeadline(fd_.get(), t, 'r' + 'w');
+  if (err) err = detail::opError("set", fd_.get(), err, false);
+  return err;
 }
 // net/net.go: (*conn).SetReadDeadline
-std::error_code Conn::SetReadDeadline(time::Time t) {
+OpError Conn::SetReadDeadline(time::Time t) {
   if (!fd_) return errc::closed;
-  return detail::setDeadline(fd_.get(), t, 'r');
+  OpError err = detail::setDeadline(fd_.get(), t, 'r');
+  if (err) err = detail::opError("set", fd_.get(), err, false);
+  return err;
 }
 // net/net.go: (*conn).SetWriteDeadline
-std::error_code Conn::SetWriteDeadline(time::Time t) {
+OpError Conn::SetWriteDeadline(time::Time t) {
   if (!fd_) return errc::closed;
-  return detail::setDeadline(fd_.get(), t, 'w');
+  OpError err = detail::setDeadline(fd_.get(), t, 'w');
+  if (err) err = detail::opError("set", fd_.get(), err, false);
+  return err;
 }
 
 // net/net.go: (*conn).LocalAddr (formatted as TCPAddr.String)
@@ -561,9 +570,11 @@ std::pair<Conn, OpError> Listener::Accept() {
 }
 
 // net/tcpsock.go: (*TCPListener).Close
-std::error_code Listener::Close() {
+OpError Listener::Close() {
   if (!fd_) return errc::closed;
-  return detail::closeFD(fd_.get());
+  OpError err = detail::closeFD(fd_.get());
+  if (err) err = detail::opError("close", fd_.get(), err, false);
+  return err;
 }
 
 // net/tcpsock.go: (*TCPListener).Addr

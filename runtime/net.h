@@ -63,7 +63,9 @@ inline std::error_code make_error_code(errc e) { return {int(e), net_category()}
 //   listen tcp 127.0.0.1:33297: bind: address already in use
 //   listen tcp: address 99999: invalid port
 //   read tcp 127.0.0.1:40000->127.0.0.1:5555: i/o timeout
-// Read's end of stream is Go's bare io.EOF: "EOF".
+//   close tcp 127.0.0.1:40000->127.0.0.1:5555: use of closed network connection
+// Read's end of stream is Go's bare io.EOF: "EOF"; no error prints
+// "<nil>", as fmt prints a nil error.
 class OpError : public std::error_code {
  public:
   OpError() = default;
@@ -109,15 +111,15 @@ class Conn {
   // Returns how many were written; fewer than n only with an error.
   std::pair<size_t, OpError> Write(const void* buf, size_t n);
   // Closes the connection; a Read or Write parked on it returns
-  // errc::closed. A second Close returns errc::closed.
-  std::error_code Close();
+  // errc::closed. A second Close returns errc::closed ("close tcp ...").
+  OpError Close();
 
   // Deadlines, as Go's SetDeadline/SetReadDeadline/SetWriteDeadline: an
   // absolute time after which the operation fails with errc::timeout
   // (also for one already parked); the zero Time means none.
-  std::error_code SetDeadline(time::Time t);
-  std::error_code SetReadDeadline(time::Time t);
-  std::error_code SetWriteDeadline(time::Time t);
+  OpError SetDeadline(time::Time t);
+  OpError SetReadDeadline(time::Time t);
+  OpError SetWriteDeadline(time::Time t);
 
   // "ip:port" of each end ("[ip6]:port" for IPv6).
   std::string LocalAddr() const;
@@ -145,7 +147,7 @@ class Listener {
   // Waits for (parks until) the next connection.
   std::pair<Conn, OpError> Accept();
   // Stops listening; a parked Accept returns errc::closed.
-  std::error_code Close();
+  OpError Close();
   // The address it listens on, with the port the kernel chose for ":0".
   std::string Addr() const;
 

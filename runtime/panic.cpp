@@ -17,11 +17,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <typeinfo>
 
 #define UNW_LOCAL_ONLY
@@ -291,6 +293,125 @@ static std::atomic<g*> printingPanicValue{nullptr};
   throw_((text + ": " + r).c_str());
 }
 
+// print.go: printfloat. Go's print of a float: a sign, seven digits and
+// a three-digit exponent (+1.500000e+000), or NaN, +Inf, -Inf.
+static std::string printfloat(double v) {
+  if (v != v) return "NaN";
+  if (v + v == v && v > 0) return "+Inf";
+  if (v + v == v && v < 0) return "-Inf";
+  constexpr int n = 7;  // digits printed
+  char buf[n + 7];
+  buf[0] = '+';
+  int e = 0;  // exp
+  if (v == 0) {
+    if (std::signbit(v)) buf[0] = '-';
+  } else {
+    if (v < 0) {
+      v = -v;
+      buf[0] = '-';
+    }
+    // normalize
+    for (; v >= 10; v /= 10) e++;
+    for (; v < 1; v *= 10) e--;
+    // round
+    double h = 5.0;
+    for (int i = 0; i < n; i++) h /= 10;
+    v += h;
+    if (v >= 10) {
+      e++;
+      v /= 10;
+    }
+  }
+  // format +d.dddd+edd
+  for (int i = 0; i < n; i++) {
+    int s = int(v);
+    buf[i + 2] = char(s + '0');
+    v -= double(s);
+    v *= 10;
+  }
+  buf[1] = buf[2];
+  buf[2] = '.';
+  buf[n + 2] = 'e';
+  buf[n + 3] = '+';
+  if (e < 0) {
+    e = -e;
+    buf[n + 3] = '-';
+  }
+  buf[n + 4] = char(e / 100 + '0');
+  buf[n + 5] = char(e / 10 % 10 + '0');
+  buf[n + 6] = char(e % 10 + '0');
+  return std::string(buf, sizeof buf);
+}
+
+// error.go: printany. For an exception that is not a std::exception
+// (the caller prints a std::exception's what(), as Go prints an error's
+// Error()). The values Go's print knows print as Go prints them: nil
+// (a thrown nullptr or null C string), bool, the integers (char types
+// too: Go's byte and rune print as numbers), the floats, and strings (a
+// C string, std::string, std::string_view). Any other type prints as
+// printanycustomtype's default, its type in parentheses.
+// gort: "(T) C++ exception" where Go prints the value's address; nor can
+// gort tell an enum from a class, which Go prints as T(value).
+static std::string printany(const std::exception_ptr& e) {
+  auto integer = [](auto v) { return std::to_string(v); };
+  try {
+    std::rethrow_exception(e);
+  } catch (std::nullptr_t) {
+    return "nil";
+  } catch (bool v) {
+    return v ? "true" : "false";
+  } catch (char v) {
+    return integer(int(v));
+  } catch (signed char v) {
+    return integer(int(v));
+  } catch (unsigned char v) {
+    return integer(unsigned(v));
+  } catch (wchar_t v) {
+    return integer(int32_t(v));
+  } catch (char8_t v) {
+    return integer(unsigned(v));
+  } catch (char16_t v) {
+    return integer(unsigned(v));
+  } catch (char32_t v) {
+    return integer(uint32_t(v));
+  } catch (short v) {
+    return integer(v);
+  } catch (unsigned short v) {
+    return integer(v);
+  } catch (int v) {
+    return integer(v);
+  } catch (unsigned v) {
+    return integer(v);
+  } catch (long v) {
+    return integer(v);
+  } catch (unsigned long v) {
+    return integer(v);
+  } catch (long long v) {
+    return integer(v);
+  } catch (unsigned long long v) {
+    return integer(v);
+  } catch (float v) {
+    return printfloat(v);
+  } catch (double v) {
+    return printfloat(v);
+  } catch (long double v) {
+    return printfloat(double(v));
+  } catch (const char* s) {
+    return s != nullptr ? s : "nil";
+  } catch (const std::string& s) {
+    return s;
+  } catch (std::string_view s) {
+    return std::string(s);
+  } catch (...) {
+    int status = 0;
+    const std::type_info* ti = abi::__cxa_current_exception_type();
+    char* name = ti ? abi::__cxa_demangle(ti->name(), nullptr, nullptr, &status) : nullptr;
+    std::string what = std::string("(") + (name ? name : ti ? ti->name() : "unknown") + ") C++ exception";
+    free(name);
+    return what;
+  }
+}
+
 // gort-only: the std::terminate handler, Go's gopanic for a panic nobody
 // recovers. It runs at the throw with the stack intact (see the top of
 // this file); its own frames and the C++ runtime's are hidden from the
@@ -316,11 +437,7 @@ static std::atomic<g*> printingPanicValue{nullptr};
       what = ex.what();
       printingPanicValue.store(nullptr);
     } catch (...) {
-      int status = 0;
-      const std::type_info* ti = abi::__cxa_current_exception_type();
-      char* name = ti ? abi::__cxa_demangle(ti->name(), nullptr, nullptr, &status) : nullptr;
-      what = std::string("(") + (name ? name : ti ? ti->name() : "unknown") + ") C++ exception";
-      free(name);
+      what = printany(e);
     }
   } else {
     // std::terminate called directly, or by a noexcept violation without

@@ -92,6 +92,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "runtime/chan.h"
 #include "runtime/go.h"
 #include "runtime/lock_futex.h"
 #include "runtime/netpoll.h"
@@ -1046,6 +1047,9 @@ struct Timer::state {
   std::atomic<uint64_t> armed{0};    // times started or re-armed
   std::atomic<uint64_t> stopped{0};  // times a Stop/Reset found it pending
   std::atomic<uint64_t> fired{0};  // timer functions that have returned
+  // When the pending firing is due (set at every arming): the last handle
+  // re-arms a timer it must not stop for then (see ~Timer).
+  std::atomic<int64_t> due{0};
 };
 
 // time/sleep.go: sendTime. Sends the current time on c, without blocking (c
@@ -1099,6 +1103,7 @@ Timer NewTimer(Duration d) {
   st->r.f = sendTime;
   st->r.arg = st;
   st->armed = 1;
+  st->due = st->r.when;
   rt::startTimer(&st->r);
   return Timer(st);
 }
@@ -1113,6 +1118,7 @@ Timer AfterFunc(Duration d, std::function<void()> f) {
   st->r.f = goFunc;
   st->r.arg = st;
   st->armed = 1;
+  st->due = st->r.when;
   rt::startTimer(&st->r);
   return Timer(st);
 }
@@ -1154,12 +1160,50 @@ Timer& Timer::operator=(const Timer& o) {
   return *this;
 }
 
+// gort-only: does anything but st itself and handle (a dying handle's C)
+// hold ch, a timer's or ticker's channel? A copy of C, a goroutine parked
+// on it (chanrecv and selectgo retain it) or C moved out of a handle can
+// still receive what the timer sends. Only holders can make new holders,
+// so a false answer stays false.
+static bool chanHeldElsewhere(const chan<Time>& ch, const chan<Time>& handle) {
+  int64_t own = 1 + (handle.hchan_() == ch.hchan_() ? 1 : 0);
+  return ch.hchan_()->refs.load(std::memory_order_acquire) > own;
+}
+
+// gort-only: the functions of a timer whose last handle went while it was
+// pending and could be observed: the firing Go's would make, then the
+// state is freed (runOneTimer does not touch a one-shot timer after f).
+static void sendTimeThenFree(void* arg, uintptr_t seq) {
+  sendTime(arg, seq);
+  delete static_cast<Timer::state*>(arg);
+}
+static void goFuncThenFree(void* arg, uintptr_t seq) {
+  goFunc(arg, seq);
+  delete static_cast<Timer::state*>(arg);
+}
+
 // gort-only: the last handle frees the state, but only once no P's heap
 // holds the runtime timer and no timer function can still be using it.
+// Go's GC never collects a pending timer, so a pending timer whose firing
+// can still be seen is not stopped: an AfterFunc's function still runs,
+// and a NewTimer whose channel is held elsewhere (auto c = NewTimer(d).C)
+// still sends; the firing frees the state. A pending NewTimer no one can
+// receive from is stopped and freed now (Go's would fire unseen).
 Timer::~Timer() {
   if (st_ == nullptr || st_->refs.fetch_sub(1) != 1) return;
   state* st = st_;
-  if (rt::deltimer(&st->r)) st->stopped++;
+  bool seen = st->fn != nullptr || chanHeldElsewhere(st->c, C);
+  if (rt::deltimer(&st->r)) {
+    st->stopped++;
+    if (seen) {
+      // Once the firings of earlier armings have returned, re-armed as it
+      // was, with a function that frees st after its firing.
+      while (st->fired.load() < st->armed - st->stopped) rt::osyield();
+      rt::modtimer(&st->r, st->due.load(), 0, st->fn != nullptr ? goFuncThenFree : sendTimeThenFree, st,
+                   st->r.seq);
+      return;
+    }
+  }
   // Every arming ended in a Stop that found it pending or in a firing;
   // wait for the firings still running (a nonblocking send or a go).
   while (st->fired.load() < st->armed - st->stopped) rt::osyield();
@@ -1185,6 +1229,7 @@ bool Timer::Stop() {
 bool Timer::Reset(Duration d) {
   if (st_ == nullptr) throw std::runtime_error("time: Reset called on uninitialized Timer");
   int64_t w = when(d);
+  st_->due = w;
   bool active = rt::resetTimer(&st_->r, w);
   if (active) st_->stopped++;  // the pending firing was replaced by a new one
   st_->armed++;
@@ -1254,10 +1299,15 @@ Ticker& Ticker::operator=(const Ticker& o) {
 }
 
 // gort-only: the last handle stops the ticker and frees the state, once no
-// sendTick is still running and no P's heap holds the runtime timer.
+// sendTick is still running and no P's heap holds the runtime timer. But
+// if its channel is held elsewhere (auto c = NewTicker(d).C), the ticker
+// goes on ticking and is never freed, as Go's unstopped Ticker (tick.go:
+// "Stop the ticker to release associated resources"); its P's heap keeps
+// it reachable for a leak checker.
 Ticker::~Ticker() {
   if (st_ == nullptr || st_->refs.fetch_sub(1) != 1) return;
   state* st = st_;
+  if (chanHeldElsewhere(st->c, C)) return;
   rt::deltimer(&st->r);
   // deltimer waits out timerRunning, and runOneTimer counts a call before
   // it leaves timerRunning: every sendTick still to return is counted.

@@ -64,8 +64,12 @@ chan<Time> After(Duration d);
 
 // time/sleep.go: Timer. A single event: when it expires, the current time is
 // sent on C (NewTimer), or f is started in its own goroutine (AfterFunc;
-// C is then nil). Copies share one timer, like Go's *Timer; it is stopped
-// when the last copy is destroyed.
+// C is then nil). Copies share one timer, like Go's *Timer. As Go's GC
+// never collects a pending timer, destroying the last copy does not stop
+// a firing that can still be seen: an AfterFunc's f still runs
+// (AfterFunc(d, f) with the Timer dropped is Go's fire-and-forget), and a
+// NewTimer whose C is held elsewhere (auto c = NewTimer(d).C) still
+// sends; a pending NewTimer that no one can receive from is stopped.
 class Timer {
  public:
   struct state;
@@ -107,7 +111,9 @@ Timer AfterFunc(Duration d, std::function<void()> f);
 // time/tick.go: Ticker. Holds a channel that delivers "ticks" of a clock at
 // intervals: the current time is sent on C every period, dropping ticks for
 // a slow receiver (C has a buffer of one). Copies share one ticker, like
-// Go's *Ticker; it is stopped when the last copy is destroyed.
+// Go's *Ticker; it is stopped when the last copy is destroyed, unless its
+// C is held elsewhere (auto c = NewTicker(d).C): then, like Go's ticker
+// that is never stopped, it ticks on and is never freed.
 class Ticker {
  public:
   struct state;

@@ -551,7 +551,8 @@ int printframes(tbprinter& out, g* gp, tbframe* fr, int n, int skip, bool showAl
 }
 
 // traceback.go: printcreatedby1
-// "created by F in goroutine N" for the go statement at pc, and its
+// "created by F in goroutine N" for the go statement at pc (no "in
+// goroutine" for a creator with no goroutine, goid 0), and its
 // file:line: the go statement's own frames (go.h, inlined) never name the
 // creator, whatever the level; the physical function does if shown.
 void printcreatedby1(tbprinter& out, uintptr_t pc, int64_t parentGoid) {
@@ -563,7 +564,11 @@ void printcreatedby1(tbprinter& out, uintptr_t pc, int64_t parentGoid) {
   for (int j = 0; j < si.n; j++) {
     const symfunc& f = si.f[j];
     if (!showframe(f.name, f.file, pc, 1) && !(j == si.n - 1 && showframe(f.name, f.file, pc, level))) continue;
-    out.printf("created by %s in goroutine %lld\n", f.name, static_cast<long long>(parentGoid));
+    // Go 1.21: " in goroutine N" only when a goroutine made it (not a
+    // timer's goFunc on the system stack, whose parent is goid 0).
+    out.printf("created by %s", f.name);
+    if (parentGoid != 0) out.printf(" in goroutine %lld", static_cast<long long>(parentGoid));
+    out.printf("\n");
     out.printf("\t%s:%d", f.file, f.line);
     if (j == si.n - 1 && si.entry != 0 && pc > si.entry) out.printf(" +0x%zx", size_t(pc - si.entry));
     out.printf("\n");

@@ -320,11 +320,25 @@ TEST_CASE("net: errors carry Go's OpError text around the std::error_code", "[ne
   auto rerr = c.Read(&b, 1).second;
   REQUIRE(rerr == net::errc::timeout);
   REQUIRE(rerr.message() == "read tcp " + c.LocalAddr() + "->" + addr + ": i/o timeout");
+  // No error prints as Go's fmt prints a nil error.
+  REQUIRE(cerr.message() == "<nil>");
+  REQUIRE(net::OpError().Error() == "<nil>");
+  // A second Close, and a deadline set after it: net.go's "close" and
+  // "set" OpErrors.
+  std::string local = c.LocalAddr();
+  REQUIRE_FALSE(c.Close());
+  auto cl2 = c.Close();
+  REQUIRE(cl2 == net::errc::closed);
+  REQUIRE(cl2.message() == "close tcp " + local + "->" + addr + ": use of closed network connection");
+  auto serr = c.SetDeadline(gtime::Now());
+  REQUIRE(serr == net::errc::closed);
+  REQUIRE(serr.message() == "set tcp " + local + ": use of closed network connection");
   // After Close, Accept says so with the listener's address.
   REQUIRE_FALSE(ln.Close());
   auto aerr = ln.Accept().second;
   REQUIRE(aerr == net::errc::closed);
   REQUIRE(aerr.message() == "accept tcp " + addr + ": use of closed network connection");
+  REQUIRE(ln.Close().message() == "close tcp " + addr + ": use of closed network connection");
 }
 
 TEST_CASE("net: 1000 concurrent loopback connections echoed at GOMAXPROCS=2, every byte checked", "[netpoll]") {

@@ -31,7 +31,32 @@ TEST_CASE("go, channels, Mutex, Gosched and Sleep together run in Go's order", "
 TEST_CASE("an uncaught exception of any type ends the program like a Go panic", "[proc]") {
   auto r = testprog::run("PanicNonStd");
   INFO(r.output);
-  REQUIRE(r.output.rfind("panic: (int) C++ exception\n\ngoroutine ", 0) == 0);
+  REQUIRE(r.output.rfind("panic: 42\n\ngoroutine ", 0) == 0);
+  REQUIRE(r.exitStatus == 2);
+}
+
+TEST_CASE("an uncaught exception prints its value as Go's panic prints one: numbers, floats, strings and nil",
+          "[proc]") {
+  // Go 1.19's printany (tests/testdata/panic_values.go prints the same
+  // first lines); a class that is no std::exception prints its type.
+  auto [kind, line] = GENERATE(table<const char*, const char*>({
+      {"int", "panic: 42"},
+      {"negative", "panic: -7"},
+      {"unsigned", "panic: 18446744073709551615"},
+      {"bool", "panic: true"},
+      {"double", "panic: +1.500000e+000"},
+      {"tiny", "panic: -1.230000e-004"},
+      {"big", "panic: +6.022141e+023"},
+      {"nan", "panic: NaN"},
+      {"inf", "panic: -Inf"},
+      {"cstring", "panic: boom"},
+      {"string", "panic: boom"},
+      {"nil", "panic: nil"},
+      {"point", "panic: ((anonymous namespace)::PanicPoint) C++ exception"},
+  }));
+  auto r = testprog::run("PanicNonStd", {std::string("PANIC_VALUE=") + kind});
+  INFO(kind << "\n" << r.output);
+  REQUIRE(r.output.rfind(std::string(line) + "\n\ngoroutine ", 0) == 0);
   REQUIRE(r.exitStatus == 2);
 }
 

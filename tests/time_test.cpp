@@ -225,15 +225,38 @@ TEST_CASE("Timer: Stop and Reset report whether the timer was active, as Go's do
                  gort::on_recv(gtime::After(5ms), [](gtime::Time, bool) {}));
     REQUIRE(fired == !stopped);
   }
-  SECTION("dropping the last copy of a pending timer stops it") {
-    gort::chan<gtime::Time> c = gort::chan<gtime::Time>::nil();
+  SECTION("a pending timer whose channel is still held fires after its last copy goes") {
+    // Go's GC never collects a pending timer: c := time.NewTimer(d).C works.
+    gort::chan<gtime::Time> c = gtime::NewTimer(1ms).C;
+    REQUIRE_FALSE(c.recv().IsZero());
+    gort::chan<gtime::Time> c2 = gort::chan<gtime::Time>::nil();
     {
       gtime::Timer t = gtime::NewTimer(1h);
       gtime::Timer copy = t;
-      c = t.C;
+      c2 = std::move(copy.C);
+      REQUIRE(t.Reset(1ms));
     }
-    REQUIRE(c.len() == 0);
+    REQUIRE_FALSE(c2.recv().IsZero());
   }
+}
+
+TEST_CASE("AfterFunc: f runs though no handle is kept, as after Go's time.AfterFunc(d, f)", "[time]") {
+  gort::chan<int> ran(2);
+  gtime::AfterFunc(1ms, [ran] { ran.send(1); });
+  REQUIRE(ran.recv() == 1);
+  {
+    gtime::Timer t = gtime::AfterFunc(1h, [ran] { ran.send(2); });
+    REQUIRE(t.Reset(1ms));
+  }
+  REQUIRE(ran.recv() == 2);
+}
+
+TEST_CASE("Ticker: a ticker whose channel is still held ticks on after its last copy goes", "[time]") {
+  // Go: c := time.NewTicker(d).C; an unstopped ticker is never collected.
+  gort::chan<gtime::Time> c = gtime::NewTicker(1ms).C;
+  gtime::Time a = c.recv();
+  gtime::Time b = c.recv();
+  REQUIRE(a.Before(b));
 }
 
 TEST_CASE("AfterFunc: runs f in its own goroutine, unless stopped first", "[time]") {

@@ -142,6 +142,17 @@ TEST_CASE("an uncaught exception in a goroutine prints panic, a blank line, its 
   REQUIRE(r.exitStatus == 2);
 }
 
+TEST_CASE("a panic in an AfterFunc's function ends the program; its goroutine was created by goFunc, in no goroutine",
+          "[traceback][time]") {
+  // Go 1.19: "created by time.goFunc"; Go 1.21 adds " in goroutine N" only
+  // for a goroutine made by a goroutine.
+  auto r = testprog::run("AfterFuncPanic");
+  INFO(r.output);
+  REQUIRE(std::regex_search(r.output, std::regex("^panic: in AfterFunc\n\ngoroutine \\d+ \\[running\\]:\n")));
+  REQUIRE(r.output.find("created by gort::time::goFunc(void*, unsigned long)\n\t") != std::string::npos);
+  REQUIRE(r.exitStatus == 2);
+}
+
 TEST_CASE("a goroutine on a 16 KiB stack walks its stack and dies of a panic in Go's words", "[traceback][stack]") {
   // The walk and the symbols need more than 16 KiB: they run on g0's stack.
   auto r = testprog::run("SmallStackTraceback");

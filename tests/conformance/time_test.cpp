@@ -8,10 +8,12 @@
 // to ride out a loaded machine, so does the port. Go's runtime.GC() calls
 // have nothing to call here (no GC) and are dropped where they stand.
 //
-// A gort Timer handle stops its timer when the last copy goes (Go's GC
-// never collects a pending timer), so ports keep the handles of timers Go
-// lets fire unreferenced. Durations Go runs only without -short (seconds
-// long) are scaled down; each site says by how much.
+// A gort Timer handle's last copy stops a pending timer no one can see
+// fire (a NewTimer whose channel nobody else holds); an AfterFunc, or a
+// timer whose channel is held, fires as Go's does unreferenced. Ports
+// keep the handles where Go's test keeps the *Timer. Durations Go runs
+// only without -short (seconds long) are scaled down; each site says by
+// how much.
 #include <catch2/catch.hpp>
 
 #include <algorithm>

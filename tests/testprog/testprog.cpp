@@ -1,9 +1,11 @@
 // testprog — scenarios that must crash or print, run by the tests as a
 // child process (Go's runtime/testdata/testprog). Usage: testprog NAME.
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -246,9 +248,30 @@ TESTPROG_SCENARIO(GoexitDeadlock) {
   runtime::Goexit();
 }
 
-// gort-only: an uncaught exception of a non-std type in a goroutine.
+// gort-only: an uncaught exception of a non-std type in a goroutine,
+// the value named by $PANIC_VALUE (tests/testdata/panic_values.go
+// panics with the same values in Go).
+struct PanicPoint {
+  int x, y;
+};
 TESTPROG_SCENARIO(PanicNonStd) {
-  go([] { throw 42; });
+  const char* env = getenv("PANIC_VALUE");
+  std::string kind = env != nullptr ? env : "int";
+  go([kind] {
+    if (kind == "int") throw 42;
+    if (kind == "negative") throw int64_t(-7);
+    if (kind == "unsigned") throw UINT64_MAX;
+    if (kind == "bool") throw true;
+    if (kind == "double") throw 1.5;
+    if (kind == "tiny") throw -0.000123;
+    if (kind == "big") throw 6.02214076e23;
+    if (kind == "nan") throw std::nan("");
+    if (kind == "inf") throw -HUGE_VAL;
+    if (kind == "cstring") throw "boom";
+    if (kind == "string") throw std::string("boom");
+    if (kind == "nil") throw nullptr;
+    throw PanicPoint{1, 2};
+  });
   for (;;) runtime::Gosched();
 }
 
@@ -809,6 +832,16 @@ TESTPROG_SCENARIO(NilDeref) {
   });
   (void)done.recv();
   return 0;
+}
+
+// gort-only: an uncaught exception in an AfterFunc's function, dropped
+// handle and all (Go's time.AfterFunc(d, f) fire-and-forget): the panic
+// names the goroutine goFunc started, created by no goroutine.
+TESTPROG_SCENARIO(AfterFuncPanic) {
+  time::AfterFunc(std::chrono::milliseconds(1), [] { throw std::runtime_error("in AfterFunc"); });
+  chan<int> never;
+  never.recv();  // a deadlock, were the dropped timer stopped
+  return 1;
 }
 
 // gort-only: an uncaught runtime::Error panics with Go's text ("send on
