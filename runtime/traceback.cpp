@@ -239,6 +239,39 @@ void collapseSelfInlined(syminfo* si) {
   si->n = out;
 }
 
+bool hasPrefix(const char* s, const char* prefix);
+bool showframe(const char* name, const char* file, uintptr_t pc, int32_t level);
+
+// gort-only: names a goroutine's lambda by its type. GCC's DWARF names a
+// lambda's call operator "operator()" alone, so a goroutine's function,
+// inlined into its goclosure's run (as it nearly always is), would print
+// as "operator()(...)", where Go prints "main.main.func1(...)". run's
+// symbol names the lambda's type (gort::go<F>'s first template argument,
+// "gomain(int, char**)::{lambda()#1}"): the outermost shown operator() of
+// run's inline chain, the lambda's own, gets it (a function object's
+// too; a function's frame has its own name).
+void nameGoroutineLambda(syminfo* si, uintptr_t tracepc) {
+  static const char pre[] = "gort::detail::goclosure<gort::go<";
+  if (si->n < 2 || !hasPrefix(si->symname, pre)) return;
+  const char* f = si->symname + sizeof pre - 1;
+  const char* e = f;
+  for (int depth = 0; *e != '\0'; e++) {
+    if (strchr("<({[", *e) != nullptr) depth++;
+    else if (strchr(">)}]", *e) != nullptr && depth-- == 0) break;
+    else if (*e == ',' && depth == 0) break;
+  }
+  if (*e == '\0') return;
+  // F as deduced for an lvalue: "Worker&", "Worker const&".
+  while (e > f && e[-1] == '&') e--;
+  if (e - f > 6 && strncmp(e - 6, " const", 6) == 0) e -= 6;
+  for (int j = si->n - 2; j >= 0; j--) {
+    if (!showframe(si->f[j].name, si->f[j].file, tracepc, 1)) continue;
+    if (hasPrefix(si->f[j].name, "operator()"))
+      snprintf(si->f[j].name, sizeof si->f[j].name, "%.*s::operator()", int(e - f), f);
+    return;
+  }
+}
+
 // gort-only: runs f on the M's system stack, as Go prints its tracebacks.
 template <class F>
 void onSystemStack(F&& f) {
@@ -269,6 +302,7 @@ void symbolize(uintptr_t tracepc, syminfo* si) {
     snprintf(si->f[si->n - 1].name, sizeof si->f[si->n - 1].name, "%s", si->symname);
   for (int j = 0; j < si->n; j++)
     if (si->f[j].name[0] == '\0') snprintf(si->f[j].name, sizeof si->f[j].name, "?");
+  nameGoroutineLambda(si, tracepc);
   collapseSelfInlined(si);
   if (si->n == 0 && si->symname[0] != '\0') {
     si->n = 1;

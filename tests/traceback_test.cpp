@@ -138,6 +138,10 @@ TEST_CASE("an uncaught exception in a goroutine prints panic, a blank line, its 
   INFO(r.output);
   REQUIRE(std::regex_search(r.output, std::regex("^panic: send on closed channel\n\ngoroutine \\d+ \\[running\\]:\n")));
   REQUIRE(r.output.find("sendOnClosed(gort::chan<int>)\n\t") != std::string::npos);
+  // The goroutine's lambda is named by its type, inlined or not (Go:
+  // "main.SendOnClosed.func1(...)"), never a bare "operator()".
+  REQUIRE(r.output.find("\n(anonymous namespace)::SendOnClosed()::{lambda()#1}::operator()(") != std::string::npos);
+  REQUIRE(r.output.find("\noperator()(") == std::string::npos);
   REQUIRE(r.output.find("created by (anonymous namespace)::SendOnClosed() in goroutine 1\n") != std::string::npos);
   REQUIRE(r.exitStatus == 2);
 }
