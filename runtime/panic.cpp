@@ -343,7 +343,8 @@ static std::string printfloat(double v) {
   return std::string(buf, sizeof buf);
 }
 
-// error.go: printany. For an exception that is not a std::exception
+// error.go: printany
+// For an exception that is not a std::exception
 // (the caller prints a std::exception's what(), as Go prints an error's
 // Error()). The values Go's print knows print as Go prints them: nil
 // (a thrown nullptr or null C string), bool, the integers (char types

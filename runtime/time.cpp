@@ -1177,6 +1177,7 @@ static void sendTimeThenFree(void* arg, uintptr_t seq) {
   sendTime(arg, seq);
   delete static_cast<Timer::state*>(arg);
 }
+// gort-only: goFunc, then the state is freed (see sendTimeThenFree).
 static void goFuncThenFree(void* arg, uintptr_t seq) {
   goFunc(arg, seq);
   delete static_cast<Timer::state*>(arg);
